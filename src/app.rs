@@ -1,0 +1,226 @@
+//! The composition root: opens the data directory and store, runs migrations, checks the
+//! master key, bootstraps the default organization and first admin, starts background
+//! tasks and the HTTP listeners.
+//!
+//! It wires features together and holds the shared [`Ctx`]; it must not grow feature logic.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_web::web;
+use thiserror::Error;
+
+use crate::auth::{Lifetimes, LoginLimiter};
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::orgs::OrgId;
+use crate::seal::{KeyOrigin, Sealer};
+use crate::store::{Migration, Store, StoreError};
+
+/// What every handler and service can reach.
+#[derive(Debug)]
+pub struct Ctx {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub sealer: Sealer,
+    pub key_origin: KeyOrigin,
+    pub clock: SharedClock,
+    pub login_limiter: LoginLimiter,
+    /// A hash to verify against when the login name is unknown, so timing reveals nothing.
+    pub dummy_hash: String,
+    pub default_org: OrgId,
+    pub started: Instant,
+    pub tls: bool,
+}
+
+impl Ctx {
+    /// `__Host-` under TLS: the browser then refuses it without Secure, a Path of / and a
+    /// Domain, so a sibling subdomain cannot plant one.
+    pub fn cookie_name(&self) -> &'static str {
+        if self.tls { "__Host-steward_session" } else { "steward_session" }
+    }
+
+    pub fn session_lifetimes(&self) -> Lifetimes {
+        Lifetimes {
+            idle: time::Duration::minutes(self.config.auth.session_idle_minutes.into()),
+            absolute: time::Duration::hours(self.config.auth.session_absolute_hours.into()),
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum AppError {
+    #[error("creating data directory {path}: {reason}")]
+    DataDir { path: String, reason: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Key(#[from] crate::seal::KeyError),
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
+    #[error("bootstrapping accounts: {0}")]
+    User(#[from] crate::users::UserError),
+    #[error("bootstrapping organizations: {0}")]
+    Org(#[from] crate::orgs::OrgError),
+    #[error("listening on {addr}: {reason}")]
+    Listen { addr: String, reason: String },
+    #[error("{0}")]
+    Blocking(#[from] crate::blocking::BlockingError),
+}
+
+/// Every schema step, in order. Version 1 creates the core tables.
+pub fn migrations() -> Vec<Migration> {
+    vec![Migration { version: 1, name: "core tables", apply: core_tables }]
+}
+
+fn core_tables(txn: &redb::WriteTransaction) -> Result<(), StoreError> {
+    crate::orgs::create_tables(txn)?;
+    crate::users::create_tables(txn)?;
+    crate::auth::create_tables(txn)?;
+    crate::audit::create_tables(txn)?;
+    crate::seal::create_tables(txn)
+}
+
+/// The store and key, opened and checked. Blocking.
+pub struct Opened {
+    pub store: Store,
+    pub sealer: Sealer,
+    pub key_origin: KeyOrigin,
+}
+
+pub fn ensure_data_dir(dir: &Path) -> Result<(), AppError> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    let err = |e: std::io::Error| AppError::DataDir { path: dir.display().to_string(), reason: e.to_string() };
+    if !dir.exists() {
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(err)?;
+    }
+    let mode = std::fs::metadata(dir).map_err(err)?.permissions().mode();
+    if mode & 0o077 != 0 {
+        tracing::warn!(path = %dir.display(), mode = format!("{:o}", mode & 0o777), "data directory is readable by others; tightening to 0700");
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Opens the data directory, store and master key. Blocking: run before the server or on
+/// the blocking pool.
+pub fn open(config: &Config) -> Result<Opened, AppError> {
+    ensure_data_dir(&config.data_dir)?;
+    let cache = config.store.cache_mib as usize * 1024 * 1024;
+    let store = Store::open(&config.store_path(), cache, &migrations())?;
+    let (key, origin) = crate::seal::load_or_create(config.master_key.expose(), &config.data_dir)?;
+    let key = crate::seal::reconcile(&store, key, &origin, &config.data_dir)?;
+    Ok(Opened { store, sealer: Sealer::new(key), key_origin: origin })
+}
+
+/// Builds the shared context: default organization, first admin, dummy hash.
+/// Returns the initial password file when one was written.
+pub async fn context(config: Config, clock: SharedClock, opened: Opened, tls: bool) -> Result<(Ctx, Option<PathBuf>), AppError> {
+    let now = clock.now();
+    let default_org = opened
+        .store
+        .write(move |txn| crate::orgs::ensure_default(txn, now))
+        .await?;
+    let cost = config.auth.bcrypt_cost;
+    let admin_file = crate::users::bootstrap_admin(
+        &opened.store,
+        default_org,
+        config.auth.initial_admin_password.expose(),
+        cost,
+        now,
+        &config.data_dir,
+    )
+    .await?;
+    let dummy_hash = crate::blocking::run(move || bcrypt::hash(b"steward-timing-equalizer", cost))
+        .await?
+        .map_err(|e| crate::users::UserError::Hash(e.to_string()))?;
+    let ctx = Ctx {
+        login_limiter: LoginLimiter::per_minute(config.auth.login_rate_per_minute),
+        config: Arc::new(config),
+        store: opened.store,
+        sealer: opened.sealer,
+        key_origin: opened.key_origin,
+        clock,
+        dummy_hash,
+        default_org,
+        started: Instant::now(),
+        tls,
+    };
+    Ok((ctx, admin_file))
+}
+
+/// A running appliance: its listeners, its context and its background tasks.
+pub struct Appliance {
+    pub http: crate::http::Running,
+    pub ctx: web::Data<Ctx>,
+    pub fingerprint: Option<String>,
+    pub admin_password_file: Option<PathBuf>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Appliance {
+    /// Opens everything and starts serving. `signals`: let SIGINT/SIGTERM stop it.
+    pub async fn start(config: Config, clock: SharedClock, signals: bool) -> Result<Self, AppError> {
+        let cfg = config.clone();
+        let (opened, tls) = crate::blocking::run(move || -> Result<_, AppError> {
+            let opened = open(&cfg)?;
+            let tls = crate::tls::server_tls(&cfg.tls, &cfg.data_dir)?;
+            Ok((opened, tls))
+        })
+        .await??;
+        let fingerprint = tls.as_ref().map(|t| t.fingerprint.clone());
+        let (ctx, admin_password_file) = context(config, clock, opened, tls.is_some()).await?;
+        let ctx = web::Data::new(ctx);
+        let listen = ctx.config.listen;
+        let http = crate::http::start(ctx.clone(), tls.map(|t| t.config), signals)
+            .map_err(|e| AppError::Listen { addr: listen.to_string(), reason: e.to_string() })?;
+        let tasks = vec![housekeeping(ctx.clone())];
+        Ok(Self { http, ctx, fingerprint, admin_password_file, tasks })
+    }
+
+    pub fn url(&self) -> String {
+        let scheme = if self.ctx.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.http.addr)
+    }
+
+    /// Waits until the server stops (a signal, or [`Appliance::stop`] elsewhere).
+    pub async fn wait(self) -> std::io::Result<()> {
+        let result = self.http.task.await.map_err(std::io::Error::other)?;
+        for t in &self.tasks {
+            t.abort();
+        }
+        result
+    }
+
+    pub async fn stop(self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+        self.http.stop().await;
+    }
+}
+
+/// Expired sessions, old audit entries and idle rate-limit buckets, once a minute.
+fn housekeeping(ctx: web::Data<Ctx>) -> tokio::task::JoinHandle<()> {
+    crate::tasks::spawn_periodic("housekeeping", Duration::from_secs(60), Duration::from_secs(300), move || {
+        let ctx = ctx.clone();
+        async move {
+            ctx.login_limiter.shrink();
+            let now = ctx.clock.now();
+            let life = ctx.session_lifetimes();
+            let sessions = ctx
+                .store
+                .write(move |txn| crate::auth::purge_expired(txn, now, life, 10_000))
+                .await
+                .map_err(|e| format!("purging sessions: {e}"))?;
+            let store = ctx.store.clone();
+            let days = ctx.config.audit.retention_days;
+            let pruned = crate::blocking::run(move || crate::audit::prune(&store, now, days))
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| format!("pruning audit: {e}"))?;
+            Ok(if sessions + pruned > 0 { format!("purged {sessions} sessions, pruned {pruned} audit entries") } else { String::new() })
+        }
+    })
+}

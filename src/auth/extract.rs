@@ -1,0 +1,157 @@
+//! The request extractors that turn a cookie or bearer token into a [`Scope`].
+//!
+//! [`Caller`] is the default: an authenticated user who has no pending forced password
+//! change. [`PendingCaller`] also admits users who still must change their password; only
+//! `/auth/me`, `/auth/password` and `/auth/logout` take it.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, http::Method, web};
+use subtle::ConstantTimeEq;
+use time::Duration;
+
+use super::{AuthError, session, tokens};
+use crate::app::Ctx;
+use crate::orgs::{Actor, Scope};
+use crate::users::{self, UserId};
+
+pub const CSRF_HEADER: &str = "X-CSRF-Token";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Session { hash: [u8; 32] },
+    Token { id: u64 },
+}
+
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub scope: Scope,
+    pub user: UserId,
+    pub via: Via,
+    pub must_change_password: bool,
+}
+
+/// A caller who may still owe a forced password change.
+#[derive(Debug, Clone)]
+pub struct PendingCaller(pub Caller);
+
+impl FromRequest for Caller {
+    type Error = crate::http::ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let caller = authenticate(&req).await?;
+            if caller.must_change_password {
+                return Err(AuthError::PasswordChangeRequired.into());
+            }
+            Ok(caller)
+        })
+    }
+}
+
+impl FromRequest for PendingCaller {
+    type Error = crate::http::ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { Ok(PendingCaller(authenticate(&req).await?)) })
+    }
+}
+
+/// Request origin for sessions and audit: the peer address (no proxy headers are trusted)
+/// and a bounded, printable user agent.
+pub fn origin(req: &HttpRequest) -> super::Origin {
+    let user_agent = req
+        .headers()
+        .get(actix_web::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().filter(|c| !c.is_control()).take(256).collect());
+    super::Origin { ip: req.peer_addr().map(|a| a.ip().to_string()), user_agent }
+}
+
+async fn authenticate(req: &HttpRequest) -> Result<Caller, AuthError> {
+    let ctx = req.app_data::<web::Data<Ctx>>().ok_or(AuthError::Unauthenticated)?.clone();
+    let origin = origin(req);
+    if let Some(header) = req.headers().get(actix_web::http::header::AUTHORIZATION) {
+        let value = header.to_str().map_err(|_| AuthError::Unauthenticated)?;
+        let token = value.strip_prefix("Bearer ").ok_or(AuthError::Unauthenticated)?.trim();
+        return by_token(&ctx, token.to_string(), origin).await;
+    }
+    let cookie = req.cookie(ctx.cookie_name()).ok_or(AuthError::Unauthenticated)?;
+    let token = cookie.value().to_string();
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        let sent = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let expected = session::csrf_for(&token);
+        if !bool::from(sent.as_bytes().ct_eq(expected.as_bytes())) {
+            return Err(AuthError::CsrfMismatch);
+        }
+    }
+    by_session(&ctx, &token, origin).await
+}
+
+async fn by_session(ctx: &Ctx, token: &str, origin: super::Origin) -> Result<Caller, AuthError> {
+    let hash = session::hash_token(token);
+    let now = ctx.clock.now();
+    let life = ctx.session_lifetimes();
+    let found = ctx
+        .store
+        .read(move |txn| {
+            let Some(s) = session::load(txn, &hash)? else { return Ok::<_, AuthError>(None) };
+            let user = users::load_in(txn, s.org, s.user)?;
+            Ok(Some((s, user)))
+        })
+        .await?;
+    let Some((s, user)) = found else { return Err(AuthError::Unauthenticated) };
+    let usable = user.filter(|u| !u.disabled);
+    if s.expired(now, life) || usable.is_none() {
+        ctx.store.write(move |txn| Ok::<_, AuthError>(session::end(txn, &hash)?)).await?;
+        return Err(AuthError::SessionExpired);
+    }
+    let user = usable.ok_or(AuthError::SessionExpired)?;
+    // Writing on every request would cost an fsync each; a minute of slack is harmless
+    // against idle timeouts measured in tens of minutes.
+    if now - s.last_seen > Duration::minutes(1) {
+        ctx.store.write(move |txn| Ok::<_, AuthError>(session::touch(txn, &hash, now)?)).await?;
+    }
+    let actor = Actor { user_id: Some(user.id.0), name: user.username.as_str().into(), ip: origin.ip, user_agent: origin.user_agent };
+    Ok(Caller {
+        scope: Scope { org: user.org, role: user.role, actor },
+        user: user.id,
+        via: Via::Session { hash },
+        must_change_password: user.must_change_password,
+    })
+}
+
+async fn by_token(ctx: &Ctx, value: String, origin: super::Origin) -> Result<Caller, AuthError> {
+    if !value.starts_with(tokens::PREFIX) {
+        return Err(AuthError::Unauthenticated);
+    }
+    let now = ctx.clock.now();
+    let found = ctx
+        .store
+        .read(move |txn| {
+            let Some(t) = tokens::resolve(txn, &value, now)? else { return Ok::<_, AuthError>(None) };
+            let user = users::load_in(txn, t.org, t.user)?;
+            Ok(user.map(|u| (t, u)))
+        })
+        .await?;
+    let Some((token, user)) = found.filter(|(_, u)| !u.disabled) else {
+        return Err(AuthError::Unauthenticated);
+    };
+    if token.last_used_at.is_none_or(|t| now - t > Duration::minutes(1)) {
+        let (org, id) = (token.org, token.id);
+        ctx.store.write(move |txn| Ok::<_, AuthError>(tokens::mark_used(txn, org, id, now)?)).await?;
+    }
+    let actor = Actor { user_id: Some(user.id.0), name: user.username.as_str().into(), ip: origin.ip, user_agent: origin.user_agent };
+    Ok(Caller {
+        // A token never carries more than its owner has today.
+        scope: Scope { org: user.org, role: token.role.min(user.role), actor },
+        user: user.id,
+        via: Via::Token { id: token.id },
+        must_change_password: user.must_change_password,
+    })
+}

@@ -1,0 +1,198 @@
+//! Personal API tokens for scripts: `stw_` + 256 random bits, shown once, stored as a
+//! SHA-256, scoped to a role no higher than their owner's.
+
+use redb::{ReadableTable, TableDefinition, WriteTransaction};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use super::{AuthError, random_token, session::hash_token};
+use crate::audit::{self, Event, Outcome};
+use crate::orgs::{OrgId, Role, Scope};
+use crate::store::{Store, StoreError, get_json, next_id, put_json};
+use crate::users::UserId;
+
+const TOKENS: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("api_tokens");
+const TOKENS_BY_HASH: TableDefinition<&[u8], (u64, u64)> = TableDefinition::new("api_tokens_by_hash");
+pub const PREFIX: &str = "stw_";
+
+pub fn create_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
+    txn.open_table(TOKENS)?;
+    txn.open_table(TOKENS_BY_HASH)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ApiToken {
+    pub id: u64,
+    pub org: OrgId,
+    pub user: UserId,
+    pub name: String,
+    pub role: Role,
+    /// The first characters of the token, to recognise it in a list.
+    pub prefix: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub expires_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_used_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewToken {
+    /// What the token is for (1-64 printable characters).
+    pub name: String,
+    /// Defaults to the owner's role; may not exceed it.
+    pub role: Option<Role>,
+    /// Lifetime in days; absent for a token that does not expire.
+    pub expires_in_days: Option<u32>,
+}
+
+/// A created token: the only time its value is shown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedToken {
+    pub token: ApiToken,
+    pub value: String,
+}
+
+fn validate_name(name: &str) -> Result<String, AuthError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+        return Err(AuthError::InvalidTokenName(crate::users::sanitize_for_error(name)));
+    }
+    Ok(name.to_string())
+}
+
+/// Creates a token for the caller's own account.
+pub async fn create(store: &Store, scope: &Scope, new: NewToken, now: OffsetDateTime) -> Result<CreatedToken, AuthError> {
+    let user = scope.actor.user_id.map(UserId).ok_or(AuthError::NeedsAccount)?;
+    let role = new.role.unwrap_or(scope.role);
+    if role > scope.role {
+        return Err(AuthError::TokenRoleTooHigh(role.as_str()));
+    }
+    let name = validate_name(&new.name)?;
+    let days = new.expires_in_days.map(|d| d.clamp(1, 3650));
+    let value = format!("{PREFIX}{}", random_token().map_err(|_| AuthError::Random)?);
+    let hash = hash_token(&value);
+    let (org, actor) = (scope.org, scope.actor.clone());
+    let prefix = value[..PREFIX.len() + 6].to_string();
+    store
+        .write(move |txn| {
+            let token = ApiToken {
+                id: next_id(txn, "api_tokens")?,
+                org,
+                user,
+                name,
+                role,
+                prefix,
+                created_at: now,
+                expires_at: days.map(|d| now + time::Duration::days(d.into())),
+                last_used_at: None,
+            };
+            put_json(&mut txn.open_table(TOKENS)?, (org.0, token.id), &token)?;
+            txn.open_table(TOKENS_BY_HASH)?.insert(hash.as_slice(), (org.0, token.id))?;
+            let target = format!("token {} ({})", token.id, token.name);
+            audit::append(txn, now, Event::new(org, actor, "token.create", target, Outcome::Success))?;
+            Ok(CreatedToken { token, value })
+        })
+        .await
+}
+
+/// The caller's own tokens; admins may list everyone's in their organization with `all`.
+pub async fn list(store: &Store, scope: &Scope, all: bool) -> Result<Vec<ApiToken>, AuthError> {
+    if all {
+        scope.require(Role::Admin)?;
+    }
+    let (org, me) = (scope.org.0, scope.actor.user_id);
+    store
+        .read(move |txn| {
+            let table = txn.open_table(TOKENS)?;
+            let mut out = Vec::new();
+            for row in table.range((org, 0)..=(org, u64::MAX))? {
+                let (_, v) = row?;
+                let t: ApiToken = serde_json::from_slice(v.value()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                if all || Some(t.user.0) == me {
+                    out.push(t);
+                }
+            }
+            Ok(out)
+        })
+        .await
+}
+
+/// Revokes a token: its owner may, and so may an admin of its organization.
+pub async fn revoke(store: &Store, scope: &Scope, id: u64, now: OffsetDateTime) -> Result<(), AuthError> {
+    let scope = scope.clone();
+    store
+        .write(move |txn| {
+            let token = get_json::<(u64, u64), ApiToken>(&txn.open_table(TOKENS)?, (scope.org.0, id))?
+                .ok_or(AuthError::TokenNotFound(id))?;
+            if Some(token.user.0) != scope.actor.user_id {
+                scope.require(Role::Admin)?;
+            }
+            remove(txn, &token)?;
+            let target = format!("token {} ({})", token.id, token.name);
+            audit::append(txn, now, Event::new(scope.org, scope.actor, "token.revoke", target, Outcome::Success))?;
+            Ok(())
+        })
+        .await
+}
+
+fn remove(txn: &WriteTransaction, token: &ApiToken) -> Result<(), StoreError> {
+    txn.open_table(TOKENS)?.remove((token.org.0, token.id))?;
+    let mut by_hash = txn.open_table(TOKENS_BY_HASH)?;
+    let mut stale = Vec::new();
+    for row in by_hash.iter()? {
+        let (k, v) = row?;
+        if v.value() == (token.org.0, token.id) {
+            stale.push(k.value().to_vec());
+        }
+    }
+    for k in stale {
+        by_hash.remove(k.as_slice())?;
+    }
+    Ok(())
+}
+
+/// Removes every token of a deleted user.
+pub fn revoke_user_tokens(txn: &WriteTransaction, org: OrgId, user: UserId) -> Result<u64, StoreError> {
+    let mut doomed = Vec::new();
+    {
+        let table = txn.open_table(TOKENS)?;
+        for row in table.range((org.0, 0)..=(org.0, u64::MAX))? {
+            let (_, v) = row?;
+            let t: ApiToken = serde_json::from_slice(v.value()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            if t.user == user {
+                doomed.push(t);
+            }
+        }
+    }
+    for t in &doomed {
+        remove(txn, t)?;
+    }
+    Ok(doomed.len() as u64)
+}
+
+/// The token a bearer value names, if it exists and has not expired.
+pub fn resolve(txn: &redb::ReadTransaction, value: &str, now: OffsetDateTime) -> Result<Option<ApiToken>, StoreError> {
+    let hash = hash_token(value);
+    let Some(key) = txn.open_table(TOKENS_BY_HASH)?.get(hash.as_slice())?.map(|v| v.value()) else {
+        return Ok(None);
+    };
+    let token = get_json::<(u64, u64), ApiToken>(&txn.open_table(TOKENS)?, key)?;
+    Ok(token.filter(|t| t.expires_at.is_none_or(|e| e > now)))
+}
+
+pub fn mark_used(txn: &WriteTransaction, org: OrgId, id: u64, now: OffsetDateTime) -> Result<(), StoreError> {
+    let mut table = txn.open_table(TOKENS)?;
+    if let Some(mut t) = get_json::<(u64, u64), ApiToken>(&table, (org.0, id))? {
+        t.last_used_at = Some(now);
+        put_json(&mut table, (org.0, id), &t)?;
+    }
+    Ok(())
+}

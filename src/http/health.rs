@@ -1,0 +1,47 @@
+//! Liveness and status.
+
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::app::Ctx;
+use crate::auth::Caller;
+use crate::http::{ApiError, ErrorBody};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/health", web::get().to(health)).route("/status", web::get().to(status));
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Status {
+    pub version: &'static str,
+    pub uptime_s: u64,
+    pub store_bytes: u64,
+    pub schema_version: u32,
+    pub tls: bool,
+}
+
+/// Liveness: answers as long as the appliance serves requests. No authentication.
+#[utoipa::path(get, path = "/api/v1/health", tag = "system", responses((status = 200, body = Health)))]
+pub async fn health() -> HttpResponse {
+    HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(Health { status: "ok" })
+}
+
+/// Version, uptime and store size (any authenticated caller).
+#[utoipa::path(get, path = "/api/v1/status", tag = "system", responses((status = 200, body = Status), (status = 401, body = ErrorBody)))]
+pub async fn status(ctx: web::Data<Ctx>, _caller: Caller) -> Result<HttpResponse, ApiError> {
+    let store = ctx.store.clone();
+    let schema_version = crate::blocking::run(move || store.schema_version()).await.map_err(|e| ApiError::internal(&e))??;
+    Ok(HttpResponse::Ok().json(Status {
+        version: env!("CARGO_PKG_VERSION"),
+        uptime_s: ctx.started.elapsed().as_secs(),
+        store_bytes: ctx.store.file_size(),
+        schema_version,
+        tls: ctx.tls,
+    }))
+}

@@ -1,0 +1,81 @@
+//! The JSON body extractor every route uses: size checked before parsing (413), content
+//! type checked (415), syntax errors (400) and field errors (422) named by their path.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use serde::de::DeserializeOwned;
+
+use super::ApiError;
+
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Json<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !is_json {
+                return Err(ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "request.unsupported_media_type",
+                    "send the body as Content-Type: application/json",
+                ));
+            }
+            let body = bytes.await.map_err(|e| payload_error(&e))?;
+            parse(&body).map(Json)
+        })
+    }
+}
+
+/// Parses with the path of the failing field in the message.
+pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let (status, code) = if inner.is_data() {
+            (StatusCode::UNPROCESSABLE_ENTITY, "request.invalid_field")
+        } else {
+            (StatusCode::BAD_REQUEST, "request.malformed_json")
+        };
+        let message = if path == "." || path.is_empty() {
+            format!("request body: {inner}")
+        } else {
+            format!("field `{path}`: {inner}")
+        };
+        ApiError::new(status, code, message)
+    })
+}
+
+fn payload_error(e: &actix_web::Error) -> ApiError {
+    let limit_hit = e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE;
+    if limit_hit {
+        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "request.too_large", format!("request body too large: {e}"))
+    } else {
+        ApiError::new(StatusCode::BAD_REQUEST, "request.bad_body", format!("reading request body: {e}"))
+    }
+}

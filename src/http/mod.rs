@@ -1,0 +1,52 @@
+//! The HTTP layer: app assembly, error mapping, middleware, health/status, OpenAPI and
+//! its offline docs page, and the listeners (plain, TLS, redirect).
+//!
+//! Features own their routes; this module only mounts them. It must not hold domain logic.
+
+mod error;
+mod health;
+mod json;
+mod middleware;
+mod openapi;
+mod server;
+
+pub use error::{ApiError, ErrorBody};
+pub use json::Json;
+pub use openapi::ApiDoc;
+pub use server::{Running, start};
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::app::Ctx;
+
+/// Mounts every route and the extractor configuration on an actix `App`.
+pub fn configure(ctx: web::Data<Ctx>) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg: &mut web::ServiceConfig| {
+        let limit = ctx.config.http.body_limit_kib as usize * 1024;
+        cfg.app_data(ctx)
+            .app_data(web::PayloadConfig::new(limit))
+            .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                ApiError::new(StatusCode::BAD_REQUEST, "request.invalid_query", e.to_string()).into()
+            }))
+            .app_data(web::PathConfig::default().error_handler(|e, _| {
+                ApiError::new(StatusCode::NOT_FOUND, "request.invalid_path", e.to_string()).into()
+            }))
+            .service(
+                web::scope("/api/v1")
+                    .configure(health::configure)
+                    .configure(crate::auth::configure)
+                    .configure(crate::users::configure)
+                    .configure(crate::orgs::configure)
+                    .configure(crate::audit::configure)
+                    .route("/openapi.json", web::get().to(openapi::document))
+                    .default_service(web::to(not_found)),
+            )
+            .service(openapi::docs())
+            .default_service(web::to(not_found));
+    }
+}
+
+async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::not_found("http.not_found", format!("no route for {} {}", req.method(), req.path())))
+}

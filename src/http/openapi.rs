@@ -1,0 +1,46 @@
+//! The OpenAPI document, generated from the handlers' annotations, and the Swagger UI page
+//! at `/api/docs` (vendored into the binary: nothing loads from the network).
+
+use actix_web::HttpResponse;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Steward API", description = "Self-hosted monitoring appliance. Errors are `{\"code\", \"message\"}`; cookie sessions send `X-CSRF-Token` on state changes; scripts use `Authorization: Bearer stw_...`."),
+    paths(
+        super::health::health,
+        super::health::status,
+        crate::auth::routes::login,
+        crate::auth::routes::logout,
+        crate::auth::routes::logout_all,
+        crate::auth::routes::me,
+        crate::auth::routes::change_password,
+        crate::auth::routes::list_tokens,
+        crate::auth::routes::create_token,
+        crate::auth::routes::revoke_token,
+        crate::users::routes::list,
+        crate::users::routes::create,
+        crate::users::routes::get,
+        crate::users::routes::update,
+        crate::users::routes::delete,
+        crate::users::routes::reset_password,
+        crate::users::routes::unlock,
+        crate::orgs::routes::list,
+        crate::orgs::routes::create,
+        crate::orgs::routes::get,
+        crate::audit::routes::list,
+    ),
+    tags(
+        (name = "system"), (name = "auth"), (name = "tokens"), (name = "users"), (name = "orgs"), (name = "audit"),
+    )
+)]
+pub struct ApiDoc;
+
+pub async fn document() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}
+
+pub fn docs() -> SwaggerUi {
+    SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi-ui.json", ApiDoc::openapi())
+}

@@ -1,0 +1,71 @@
+//! Listeners: plain HTTP or rustls, the optional redirect listener, graceful shutdown.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use actix_web::dev::ServerHandle;
+use actix_web::{App, HttpServer, middleware::from_fn, web};
+
+use crate::app::Ctx;
+
+/// A started server: where it listens and how to stop or await it.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub handle: ServerHandle,
+    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+    pub redirect: Option<(SocketAddr, ServerHandle)>,
+}
+
+impl Running {
+    /// Stops accepting, lets in-flight requests finish, then returns.
+    pub async fn stop(self) {
+        if let Some((_, h)) = &self.redirect {
+            h.stop(true).await;
+        }
+        self.handle.stop(true).await;
+        let _ = self.task.await;
+    }
+}
+
+/// Binds and starts serving. SIGINT/SIGTERM stop it gracefully (actix handles signals).
+pub fn start(ctx: web::Data<Ctx>, tls: Option<rustls::ServerConfig>, signals: bool) -> std::io::Result<Running> {
+    let config = ctx.config.clone();
+    let factory = {
+        let ctx = ctx.clone();
+        move || {
+            App::new()
+                .wrap(from_fn(super::middleware::security_headers))
+                .wrap(from_fn(super::middleware::request_id))
+                .configure(super::configure(ctx.clone()))
+        }
+    };
+    let mut server = HttpServer::new(factory)
+        .shutdown_timeout(config.http.shutdown_grace_s.into())
+        .client_request_timeout(Duration::from_secs(10));
+    if config.http.workers > 0 {
+        server = server.workers(config.http.workers.into());
+    }
+    if !signals {
+        server = server.disable_signals();
+    }
+    let listener = std::net::TcpListener::bind(config.listen)?;
+    let addr = listener.local_addr()?;
+    let server = match tls {
+        Some(tls) => server.listen_rustls_0_23(listener, tls)?,
+        None => server.listen(listener)?,
+    }
+    .run();
+    let handle = server.handle();
+    let task = tokio::spawn(server);
+    let redirect = match config.redirect_listen().map_err(std::io::Error::other)? {
+        Some(raddr) if ctx.tls => {
+            let srv = crate::tls::redirect_server(raddr, addr.port())?;
+            let bound = raddr;
+            let h = srv.handle();
+            tokio::spawn(srv);
+            Some((bound, h))
+        }
+        _ => None,
+    };
+    Ok(Running { addr, handle, task, redirect })
+}

@@ -1,0 +1,34 @@
+//! Steward: a self-hosted server-monitoring appliance in one binary.
+//!
+//! Map of the crate (features own their tables, service functions, routes and errors;
+//! `store` and `http` are the only shared layers):
+//!
+//! - [`cli`]: command-line parsing and the commands; the only place `anyhow` lives.
+//! - [`config`]: defaults < TOML < `STEWARD_*` env < flags, validated into one [`config::Config`].
+//! - [`app`]: the composition root: opens the store, runs migrations, bootstraps, starts tasks.
+//! - [`store`]: the redb file, schema version and migrations, the async-safe transaction wrapper.
+//! - [`blocking`]: the one wrapper that moves blocking work off the async executor.
+//! - [`clock`]: time as a parameter.
+//! - [`seal`]: the master key and sealed secrets (XChaCha20-Poly1305), key rotation.
+//! - [`orgs`]: organizations, roles and the [`orgs::Scope`] every service function takes.
+//! - [`users`]: accounts, password policy and hashing.
+//! - [`auth`]: login, sessions, CSRF, personal API tokens, lockout and rate limits.
+//! - [`audit`]: the hash-chained audit trail, its queries, verification and retention.
+//! - [`tls`]: certificates (self-signed or files), rustls server config, fingerprints.
+//! - [`http`]: app assembly, error mapping, middleware, health/status, OpenAPI and docs.
+//! - [`tasks`]: named, supervised background tasks.
+
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod blocking;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod http;
+pub mod orgs;
+pub mod seal;
+pub mod store;
+pub mod tasks;
+pub mod tls;
+pub mod users;
