@@ -116,12 +116,14 @@ pub fn open(config: &Config) -> Result<Opened, AppError> {
 
 /// Builds the shared context: default organization, first admin, dummy hash.
 /// Returns the initial password file when one was written.
-pub async fn context(config: Config, clock: SharedClock, opened: Opened, tls: bool) -> Result<(Ctx, Option<PathBuf>), AppError> {
+pub async fn context(
+    config: Config,
+    clock: SharedClock,
+    opened: Opened,
+    tls: bool,
+) -> Result<(Ctx, Option<PathBuf>), AppError> {
     let now = clock.now();
-    let default_org = opened
-        .store
-        .write(move |txn| crate::orgs::ensure_default(txn, now))
-        .await?;
+    let default_org = opened.store.write(move |txn| crate::orgs::ensure_default(txn, now)).await?;
     let cost = config.auth.bcrypt_cost;
     let admin_file = crate::users::bootstrap_admin(
         &opened.store,
@@ -220,7 +222,11 @@ fn housekeeping(ctx: web::Data<Ctx>) -> tokio::task::JoinHandle<()> {
                 .await
                 .map_err(|e| e.to_string())?
                 .map_err(|e| format!("pruning audit: {e}"))?;
-            Ok(if sessions + pruned > 0 { format!("purged {sessions} sessions, pruned {pruned} audit entries") } else { String::new() })
+            Ok(if sessions + pruned > 0 {
+                format!("purged {sessions} sessions, pruned {pruned} audit entries")
+            } else {
+                String::new()
+            })
         }
     })
 }

@@ -15,7 +15,5 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| BlockingError(e.to_string()))
+    tokio::task::spawn_blocking(f).await.map_err(|e| BlockingError(e.to_string()))
 }

@@ -125,7 +125,8 @@ pub(super) fn entry_hash(prev: &Hash, e: &Entry) -> Hash {
 /// Characters that could forge line breaks or reorder text on screen. Whitespace controls
 /// become a space so words stay apart; the rest disappear.
 fn clean_char(c: char) -> Option<char> {
-    let invisible = matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}');
+    let invisible =
+        matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}');
     match c {
         c if c.is_control() && c.is_whitespace() => Some(' '),
         c if c.is_control() || invisible => None,
@@ -149,14 +150,7 @@ pub(super) fn clean(s: &str, max: usize) -> String {
 }
 
 fn build_entry(seq: u64, now: OffsetDateTime, event: Event, prev: &Hash) -> Entry {
-    let Event {
-        org,
-        actor,
-        action,
-        target,
-        outcome,
-        detail,
-    } = event;
+    let Event { org, actor, action, target, outcome, detail } = event;
     let mut entry = Entry {
         seq,
         // Only a date at the very edge of the representable range has no UTC form; the
@@ -190,19 +184,11 @@ fn tip(txn: &WriteTransaction) -> Result<(u64, Hash), StoreError> {
         let table = txn.open_table(AUDIT)?;
         let last = table.last()?;
         last.map(|(k, v)| {
-            let hash = serde_json::from_slice::<Entry>(v.value())
-                .map(|e| e.hash)
-                .unwrap_or_default();
-            Link {
-                seq: k.value(),
-                hash,
-            }
+            let hash = serde_json::from_slice::<Entry>(v.value()).map(|e| e.hash).unwrap_or_default();
+            Link { seq: k.value(), hash }
         })
     };
-    let best = [head, last, anchor]
-        .into_iter()
-        .flatten()
-        .reduce(|a, b| if b.seq > a.seq { b } else { a });
+    let best = [head, last, anchor].into_iter().flatten().reduce(|a, b| if b.seq > a.seq { b } else { a });
     Ok(best.map_or((0, GENESIS), |l| (l.seq, l.hash_bytes().unwrap_or(GENESIS))))
 }
 
@@ -210,24 +196,13 @@ fn tip(txn: &WriteTransaction) -> Result<(u64, Hash), StoreError> {
 /// records. Returns the entry's sequence number.
 ///
 /// The caller must not hold the store's meta table or the audit table open across the call.
-pub fn append(
-    txn: &WriteTransaction,
-    now: OffsetDateTime,
-    event: Event,
-) -> Result<u64, StoreError> {
+pub fn append(txn: &WriteTransaction, now: OffsetDateTime, event: Event) -> Result<u64, StoreError> {
     let (last_seq, prev) = tip(txn)?;
-    let seq = last_seq.checked_add(1).ok_or_else(|| {
-        StoreError::Corrupt("audit chain head is at the end of the sequence".into())
-    })?;
+    let seq = last_seq
+        .checked_add(1)
+        .ok_or_else(|| StoreError::Corrupt("audit chain head is at the end of the sequence".into()))?;
     let entry = build_entry(seq, now, event, &prev);
     put_json(&mut txn.open_table(AUDIT)?, seq, &entry)?;
-    put_json(
-        &mut txn.open_table(META)?,
-        HEAD_KEY,
-        &Link {
-            seq,
-            hash: entry.hash,
-        },
-    )?;
+    put_json(&mut txn.open_table(META)?, HEAD_KEY, &Link { seq, hash: entry.hash })?;
     Ok(seq)
 }

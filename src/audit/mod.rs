@@ -78,28 +78,12 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn new(
-        org: OrgId,
-        actor: Actor,
-        action: &str,
-        target: impl Into<String>,
-        outcome: Outcome,
-    ) -> Self {
-        Self {
-            org,
-            actor,
-            action: action.to_string(),
-            target: target.into(),
-            outcome,
-            detail: None,
-        }
+    pub fn new(org: OrgId, actor: Actor, action: &str, target: impl Into<String>, outcome: Outcome) -> Self {
+        Self { org, actor, action: action.to_string(), target: target.into(), outcome, detail: None }
     }
 
     pub fn detail(self, d: impl Into<String>) -> Self {
-        Self {
-            detail: Some(d.into()),
-            ..self
-        }
+        Self { detail: Some(d.into()), ..self }
     }
 }
 

@@ -61,10 +61,7 @@ impl Filter {
     fn matches(&self, org: Option<OrgId>, e: &Entry) -> bool {
         org.is_none_or(|o| e.org == o)
             && self.actor.as_ref().is_none_or(|a| e.actor == *a)
-            && self
-                .action
-                .as_deref()
-                .is_none_or(|a| action_matches(&e.action, a))
+            && self.action.as_deref().is_none_or(|a| action_matches(&e.action, a))
             && self.target.as_ref().is_none_or(|t| e.target == *t)
             && self.from.is_none_or(|from| e.at >= from)
             && self.to.is_none_or(|to| e.at < to)
@@ -72,9 +69,7 @@ impl Filter {
 }
 
 fn action_matches(action: &str, wanted: &str) -> bool {
-    action
-        .strip_prefix(wanted)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    action.strip_prefix(wanted).is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
 }
 
 /// One page, newest first. `next_cursor` is `None` only when nothing older remains; a page
@@ -122,14 +117,8 @@ fn scan(txn: &ReadTransaction, org: Option<OrgId>, filter: &Filter) -> Result<Pa
         }
         if entries.len() == limit || scanned == SCAN_BUDGET {
             let next_cursor = rows.next().is_some().then_some(seq);
-            return Ok(Page {
-                entries,
-                next_cursor,
-            });
+            return Ok(Page { entries, next_cursor });
         }
     }
-    Ok(Page {
-        entries,
-        next_cursor: None,
-    })
+    Ok(Page { entries, next_cursor: None })
 }

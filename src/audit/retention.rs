@@ -38,11 +38,7 @@ pub(super) fn prune_batch(
     store.write_sync(|txn| prune_txn(txn, cutoff, max))
 }
 
-fn prune_txn(
-    txn: &WriteTransaction,
-    cutoff: OffsetDateTime,
-    max: usize,
-) -> Result<u64, AuditError> {
+fn prune_txn(txn: &WriteTransaction, cutoff: OffsetDateTime, max: usize) -> Result<u64, AuditError> {
     let anchor = read_link(&txn.open_table(META)?, ANCHOR_KEY)?;
     let mut walker = Walker::new(anchor.as_ref());
     let mut table = txn.open_table(AUDIT)?;
@@ -53,10 +49,7 @@ fn prune_txn(
         match walker.step(k.value(), v.value()) {
             Ok(entry) if entry.at < cutoff => {
                 doomed.push(entry.seq);
-                new_anchor = Some(Link {
-                    seq: entry.seq,
-                    hash: entry.hash,
-                });
+                new_anchor = Some(Link { seq: entry.seq, hash: entry.hash });
             }
             Ok(_) => break,
             Err(problem) => {

@@ -14,12 +14,7 @@ use crate::store::{META, Migration, Store, get_json, put_json};
 mod query;
 
 fn store() -> Store {
-    Store::in_memory(&[Migration {
-        version: 1,
-        name: "t",
-        apply: create_tables,
-    }])
-    .expect("in-memory store")
+    Store::in_memory(&[Migration { version: 1, name: "t", apply: create_tables }]).expect("in-memory store")
 }
 
 fn t0() -> OffsetDateTime {
@@ -27,26 +22,12 @@ fn t0() -> OffsetDateTime {
 }
 
 fn person(name: &str) -> Actor {
-    Actor {
-        user_id: Some(7),
-        name: name.into(),
-        ip: Some("192.0.2.1".into()),
-        user_agent: Some("test/1".into()),
-    }
+    Actor { user_id: Some(7), name: name.into(), ip: Some("192.0.2.1".into()), user_agent: Some("test/1".into()) }
 }
 
-fn record_as(
-    store: &Store,
-    at: OffsetDateTime,
-    org: u64,
-    actor: &str,
-    action: &str,
-    target: &str,
-) -> u64 {
+fn record_as(store: &Store, at: OffsetDateTime, org: u64, actor: &str, action: &str, target: &str) -> u64 {
     let event = Event::new(OrgId(org), person(actor), action, target, Outcome::Success);
-    store
-        .write_sync(|txn| append(txn, at, event))
-        .expect("append")
+    store.write_sync(|txn| append(txn, at, event)).expect("append")
 }
 
 fn record(store: &Store, at: OffsetDateTime) -> u64 {
@@ -78,8 +59,7 @@ fn tamper(store: &Store, seq: u64, edit: impl FnOnce(&mut serde_json::Value)) {
     store
         .write_sync(|txn| {
             let mut table = txn.open_table(AUDIT)?;
-            let mut value: serde_json::Value =
-                get_json::<u64, _>(&table, seq)?.expect("entry to tamper with");
+            let mut value: serde_json::Value = get_json::<u64, _>(&table, seq)?.expect("entry to tamper with");
             edit(&mut value);
             put_json(&mut table, seq, &value)?;
             Ok::<_, AuditError>(())
@@ -93,9 +73,7 @@ fn forge(store: &Store, seq: u64, target: &str) {
     e.target = target.into();
     let prev = decode_hash(&e.prev_hash).expect("prev hash");
     e.hash = hex::encode(entry_hash(&prev, &e));
-    tamper(store, seq, |v| {
-        *v = serde_json::to_value(&e).expect("encode")
-    });
+    tamper(store, seq, |v| *v = serde_json::to_value(&e).expect("encode"));
 }
 
 fn remove(store: &Store, seq: u64) {
@@ -114,37 +92,20 @@ fn problem(store: &Store) -> Option<Problem> {
 #[test]
 fn appended_entries_chain_and_verify() {
     let s = store();
-    assert_eq!(
-        (record(&s, t0()), record(&s, t0()), record(&s, t0())),
-        (1, 2, 3)
-    );
+    assert_eq!((record(&s, t0()), record(&s, t0()), record(&s, t0())), (1, 2, 3));
     let (first, second) = (entry(&s, 1), entry(&s, 2));
     assert_eq!(first.prev_hash, hex::encode(GENESIS));
     assert_eq!(second.prev_hash, first.hash);
-    assert_eq!(
-        (first.actor.as_str(), first.actor_id, first.target.as_str()),
-        ("alice", Some(7), "bob")
-    );
+    assert_eq!((first.actor.as_str(), first.actor_id, first.target.as_str()), ("alice", Some(7), "bob"));
     let report = verify(&s).expect("verify");
     assert!(report.is_ok(), "{report:?}");
-    assert_eq!(
-        (
-            report.checked,
-            report.first_seq,
-            report.last_seq,
-            report.pruned_through
-        ),
-        (3, Some(1), Some(3), None)
-    );
+    assert_eq!((report.checked, report.first_seq, report.last_seq, report.pruned_through), (3, Some(1), Some(3), None));
 }
 
 #[test]
 fn empty_trail_verifies() {
     let report = verify(&store()).expect("verify");
-    assert_eq!(
-        (report.checked, report.first_seq, report.problem),
-        (0, None, None)
-    );
+    assert_eq!((report.checked, report.first_seq, report.problem), (0, None, None));
 }
 
 #[test]
@@ -229,10 +190,7 @@ fn prune_removes_only_old_entries_and_keeps_verification() {
     assert_eq!(keys(&s), vec![4, 5]);
     let report = verify(&s).expect("verify");
     assert!(report.is_ok(), "{report:?}");
-    assert_eq!(
-        (report.checked, report.first_seq, report.pruned_through),
-        (2, Some(4), Some(3))
-    );
+    assert_eq!((report.checked, report.first_seq, report.pruned_through), (2, Some(4), Some(3)));
     assert_eq!(prune(&s, now, 30).expect("prune again"), 0);
     assert_eq!(record(&s, now), 6);
     assert!(verify(&s).expect("verify").is_ok());
@@ -245,15 +203,10 @@ fn prune_works_in_capped_batches() {
         record(&s, t0());
     }
     let now = t0() + Duration::days(2);
-    let counts: Vec<u64> = (0..4)
-        .map(|_| prune_batch(&s, now, 1, 2).expect("prune"))
-        .collect();
+    let counts: Vec<u64> = (0..4).map(|_| prune_batch(&s, now, 1, 2).expect("prune")).collect();
     assert_eq!(counts, vec![2, 2, 1, 0]);
     let report = verify(&s).expect("verify");
-    assert_eq!(
-        (report.checked, report.pruned_through, report.problem),
-        (0, Some(5), None)
-    );
+    assert_eq!((report.checked, report.pruned_through, report.problem), (0, Some(5), None));
     assert_eq!(record(&s, now), 6);
     assert!(verify(&s).expect("verify").is_ok());
 }
@@ -280,10 +233,7 @@ fn tampered_anchor_is_reported() {
     record(&s, now);
     assert_eq!(prune(&s, now, 5).expect("prune"), 3);
     s.write_sync(|txn| {
-        let link = Link {
-            seq: 3,
-            hash: hex::encode([9u8; 32]),
-        };
+        let link = Link { seq: 3, hash: hex::encode([9u8; 32]) };
         put_json(&mut txn.open_table(META)?, ANCHOR_KEY, &link)?;
         Ok::<_, AuditError>(())
     })
@@ -294,22 +244,10 @@ fn tampered_anchor_is_reported() {
 #[test]
 fn hostile_text_is_cleaned_and_capped() {
     let s = store();
-    let actor = Actor {
-        user_id: None,
-        name: "eve\r\nroot".into(),
-        ip: None,
-        user_agent: Some("x".repeat(5000)),
-    };
-    let event = Event::new(
-        OrgId(1),
-        actor,
-        "auth.login",
-        "a\u{1b}[31m\u{202E}b\tc",
-        Outcome::Failure,
-    )
-    .detail("d".repeat(5000));
-    s.write_sync(|txn| append(txn, t0(), event))
-        .expect("append");
+    let actor = Actor { user_id: None, name: "eve\r\nroot".into(), ip: None, user_agent: Some("x".repeat(5000)) };
+    let event =
+        Event::new(OrgId(1), actor, "auth.login", "a\u{1b}[31m\u{202E}b\tc", Outcome::Failure).detail("d".repeat(5000));
+    s.write_sync(|txn| append(txn, t0(), event)).expect("append");
     let e = entry(&s, 1);
     assert_eq!(e.actor, "eve  root");
     assert_eq!(e.target, "a[31mb c");
@@ -350,17 +288,7 @@ fn canonical_hash_is_stable() {
     };
     let hash = hex::encode(entry_hash(&GENESIS, &e));
     // Cross-checked against an independent implementation of the documented form.
-    assert_eq!(
-        hash,
-        "ef02237b120f45d1e4d443e96e49f36058f67562966af79ffb21abf6ffcdddee"
-    );
-    let moved = Entry {
-        detail: Some(String::new()),
-        ..e.clone()
-    };
-    assert_ne!(
-        hex::encode(entry_hash(&GENESIS, &moved)),
-        hash,
-        "None and empty differ"
-    );
+    assert_eq!(hash, "ef02237b120f45d1e4d443e96e49f36058f67562966af79ffb21abf6ffcdddee");
+    let moved = Entry { detail: Some(String::new()), ..e.clone() };
+    assert_ne!(hex::encode(entry_hash(&GENESIS, &moved)), hash, "None and empty differ");
 }

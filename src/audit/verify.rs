@@ -49,36 +49,18 @@ pub enum Problem {
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match *self {
-            Problem::Altered { seq } => write!(
-                f,
-                "audit entry {seq} was altered: it no longer matches the hash chain"
-            ),
+            Problem::Altered { seq } => write!(f, "audit entry {seq} was altered: it no longer matches the hash chain"),
             Problem::Missing { after, next } if next == after + 2 => {
-                write!(
-                    f,
-                    "audit entry {} is missing (between {after} and {next})",
-                    after + 1
-                )
+                write!(f, "audit entry {} is missing (between {after} and {next})", after + 1)
             }
             Problem::Missing { after, next } => {
-                write!(
-                    f,
-                    "audit entries {} to {} are missing (between {after} and {next})",
-                    after + 1,
-                    next - 1
-                )
+                write!(f, "audit entries {} to {} are missing (between {after} and {next})", after + 1, next - 1)
             }
             Problem::AnchorMismatch { seq } => {
-                write!(
-                    f,
-                    "audit entry {seq} does not follow the entries removed by retention"
-                )
+                write!(f, "audit entry {seq} does not follow the entries removed by retention")
             }
             Problem::Truncated { last, head } => {
-                write!(
-                    f,
-                    "audit entries after {last} up to {head} were removed from the end of the chain"
-                )
+                write!(f, "audit entries after {last} up to {head} were removed from the end of the chain")
             }
             Problem::HeadMismatch { seq } => {
                 write!(f, "the audit chain head record does not match entry {seq}")
@@ -106,14 +88,7 @@ impl Walker {
             Some(a) => (a.seq.saturating_add(1), a.hash_bytes()),
             None => (1, Some(GENESIS)),
         };
-        Self {
-            expected,
-            prev,
-            anchored: anchor.is_some(),
-            checked: 0,
-            first_ok: None,
-            last_ok: None,
-        }
+        Self { expected, prev, anchored: anchor.is_some(), checked: 0, first_ok: None, last_ok: None }
     }
 
     /// Checks the entry stored under `key` and returns it when it fits the chain.
@@ -126,13 +101,9 @@ impl Walker {
             });
         }
         if key > self.expected {
-            return Err(Problem::Missing {
-                after: self.expected - 1,
-                next: key,
-            });
+            return Err(Problem::Missing { after: self.expected - 1, next: key });
         }
-        let (entry, prev, own) =
-            self_consistent(key, bytes).ok_or(Problem::Altered { seq: key })?;
+        let (entry, prev, own) = self_consistent(key, bytes).ok_or(Problem::Altered { seq: key })?;
         if Some(prev) != self.prev {
             return Err(self.broken_link(key));
         }
@@ -162,9 +133,7 @@ impl Walker {
             None if last == 0 => None,
             None => Some(Problem::HeadMismatch { seq: last }),
             Some(h) if h.seq > last => Some(Problem::Truncated { last, head: h.seq }),
-            Some(h) if h.seq < last || h.hash_bytes() != self.prev => {
-                Some(Problem::HeadMismatch { seq: last })
-            }
+            Some(h) if h.seq < last || h.hash_bytes() != self.prev => Some(Problem::HeadMismatch { seq: last }),
             Some(_) => None,
         }
     }

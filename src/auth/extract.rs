@@ -117,7 +117,12 @@ async fn by_session(ctx: &Ctx, token: &str, origin: super::Origin) -> Result<Cal
     if now - s.last_seen > Duration::minutes(1) {
         ctx.store.write(move |txn| Ok::<_, AuthError>(session::touch(txn, &hash, now)?)).await?;
     }
-    let actor = Actor { user_id: Some(user.id.0), name: user.username.as_str().into(), ip: origin.ip, user_agent: origin.user_agent };
+    let actor = Actor {
+        user_id: Some(user.id.0),
+        name: user.username.as_str().into(),
+        ip: origin.ip,
+        user_agent: origin.user_agent,
+    };
     Ok(Caller {
         scope: Scope { org: user.org, role: user.role, actor },
         user: user.id,
@@ -146,7 +151,12 @@ async fn by_token(ctx: &Ctx, value: String, origin: super::Origin) -> Result<Cal
         let (org, id) = (token.org, token.id);
         ctx.store.write(move |txn| Ok::<_, AuthError>(tokens::mark_used(txn, org, id, now)?)).await?;
     }
-    let actor = Actor { user_id: Some(user.id.0), name: user.username.as_str().into(), ip: origin.ip, user_agent: origin.user_agent };
+    let actor = Actor {
+        user_id: Some(user.id.0),
+        name: user.username.as_str().into(),
+        ip: origin.ip,
+        user_agent: origin.user_agent,
+    };
     Ok(Caller {
         // A token never carries more than its owner has today.
         scope: Scope { org: user.org, role: token.role.min(user.role), actor },

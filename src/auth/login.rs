@@ -1,7 +1,7 @@
 //! Password login with lockout. The outcome of every attempt (the failure counter, the
 //! lock, the session, the audit entry) commits in one transaction.
 
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
 use super::{AuthError, session};
 use crate::app::Ctx;
@@ -65,7 +65,8 @@ pub async fn login(ctx: &Ctx, name: &str, password: &str, origin: Origin) -> Res
                     user.locked_until = Some(now + Duration::minutes(policy.lockout_minutes.into()));
                     user.failed_logins.clear();
                     let detail = format!("{} failed logins", policy.lockout_threshold);
-                    let event = Event::new(user.org, Actor::system(), "auth.lockout", user.username.as_str(), Outcome::Success);
+                    let event =
+                        Event::new(user.org, Actor::system(), "auth.lockout", user.username.as_str(), Outcome::Success);
                     audit::append(txn, now, event.detail(detail))?;
                 }
                 users::save(txn, &user)?;
@@ -88,7 +89,8 @@ pub async fn login(ctx: &Ctx, name: &str, password: &str, origin: Origin) -> Res
                 user_agent: origin.user_agent.clone(),
             };
             let token = session::start(txn, &s)?;
-            let event = Event::new(user.org, actor(Some(&user)), "auth.login", user.username.as_str(), Outcome::Success);
+            let event =
+                Event::new(user.org, actor(Some(&user)), "auth.login", user.username.as_str(), Outcome::Success);
             audit::append(txn, now, event)?;
             Ok(Ok(LoginOutcome { user: user.view(now), csrf_token: session::csrf_for(&token), session_token: token }))
         })

@@ -18,7 +18,9 @@ pub use limit::LoginLimiter;
 pub use login::{LoginOutcome, Origin, login, logout};
 pub use routes::configure;
 pub use session::{Lifetimes, Session, end_sessions, purge_expired};
-pub use tokens::{ApiToken, CreatedToken, NewToken, create as create_token, revoke as revoke_token, revoke_user_tokens};
+pub use tokens::{
+    ApiToken, CreatedToken, NewToken, create as create_token, revoke as revoke_token, revoke_user_tokens,
+};
 
 use redb::WriteTransaction;
 use thiserror::Error;

@@ -143,15 +143,19 @@ pub async fn me(ctx: web::Data<Ctx>, req: HttpRequest, caller: PendingCaller) ->
 /// Change your own password (also completes a forced change). Other sessions end.
 #[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordChange,
     responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn change_password(ctx: web::Data<Ctx>, caller: PendingCaller, body: Json<PasswordChange>) -> Result<HttpResponse, ApiError> {
+pub async fn change_password(
+    ctx: web::Data<Ctx>,
+    caller: PendingCaller,
+    body: Json<PasswordChange>,
+) -> Result<HttpResponse, ApiError> {
     let caller = caller.0;
     let keep = match caller.via {
         Via::Session { hash } => Some(hash),
         Via::Token { .. } => None,
     };
     let cost = ctx.config.auth.bcrypt_cost;
-    users::set_own_password(&ctx.store, &caller.scope, caller.user, &body.current_password, &body.new_password, cost, ctx.clock.now(), keep)
-        .await?;
+    let change = users::OwnPasswordChange { current: &body.current_password, new: &body.new_password, keep };
+    users::set_own_password(&ctx.store, &caller.scope, caller.user, change, cost, ctx.clock.now()).await?;
     // The generated first password has served its purpose once its owner replaced it.
     if caller.scope.is_superadmin() && caller.scope.actor.name == "admin" {
         let _ = std::fs::remove_file(ctx.config.data_dir.join(users::INITIAL_PASSWORD_FILE));
@@ -162,7 +166,11 @@ pub async fn change_password(ctx: web::Data<Ctx>, caller: PendingCaller, body: J
 /// Your personal API tokens (admins: `?all=true` for the whole organization).
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", params(TokenListQuery),
     responses((status = 200, body = Vec<super::ApiToken>), (status = 401, body = ErrorBody)))]
-pub async fn list_tokens(ctx: web::Data<Ctx>, caller: Caller, q: web::Query<TokenListQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_tokens(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    q: web::Query<TokenListQuery>,
+) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(tokens::list(&ctx.store, &caller.scope, q.all).await?))
 }
 

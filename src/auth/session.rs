@@ -110,17 +110,20 @@ pub fn end_sessions(txn: &WriteTransaction, user: UserId, keep: Option<[u8; 32]>
 }
 
 /// Deletes expired sessions; housekeeping calls it. Bounded per call.
-pub fn purge_expired(txn: &WriteTransaction, now: OffsetDateTime, life: Lifetimes, max: usize) -> Result<u64, StoreError> {
+pub fn purge_expired(
+    txn: &WriteTransaction,
+    now: OffsetDateTime,
+    life: Lifetimes,
+    max: usize,
+) -> Result<u64, StoreError> {
     let mut dead = Vec::new();
     {
         let table = txn.open_table(SESSIONS)?;
         for row in table.iter()? {
             let (k, v) = row?;
             let expired = serde_json::from_slice::<Session>(v.value()).map_or(true, |s| s.expired(now, life));
-            if expired {
-                if let Ok(hash) = <[u8; 32]>::try_from(k.value()) {
-                    dead.push(hash);
-                }
+            if let (true, Ok(hash)) = (expired, <[u8; 32]>::try_from(k.value())) {
+                dead.push(hash);
             }
             if dead.len() >= max {
                 break;

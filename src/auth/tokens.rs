@@ -69,7 +69,12 @@ fn validate_name(name: &str) -> Result<String, AuthError> {
 }
 
 /// Creates a token for the caller's own account.
-pub async fn create(store: &Store, scope: &Scope, new: NewToken, now: OffsetDateTime) -> Result<CreatedToken, AuthError> {
+pub async fn create(
+    store: &Store,
+    scope: &Scope,
+    new: NewToken,
+    now: OffsetDateTime,
+) -> Result<CreatedToken, AuthError> {
     let user = scope.actor.user_id.map(UserId).ok_or(AuthError::NeedsAccount)?;
     let role = new.role.unwrap_or(scope.role);
     if role > scope.role {

@@ -95,7 +95,8 @@ fn now() -> time::OffsetDateTime {
 }
 
 fn org_scope(s: &Session, name: &str) -> anyhow::Result<Scope> {
-    let org = s.store.read_sync(|txn| orgs::by_name(txn, name))?.ok_or_else(|| anyhow!("organization {name:?} not found"))?;
+    let org =
+        s.store.read_sync(|txn| orgs::by_name(txn, name))?.ok_or_else(|| anyhow!("organization {name:?} not found"))?;
     Ok(Scope::local(org.id))
 }
 
@@ -142,7 +143,13 @@ pub fn user(cmd: UserCmd, config: Config) -> anyhow::Result<ExitCode> {
         UserCmd::List { org } => {
             let scope = org_scope(&s, &org)?;
             for u in block_on(users::list(&s.store, &scope, now()))?? {
-                let state = if u.disabled { "disabled" } else if u.locked { "locked" } else { "active" };
+                let state = if u.disabled {
+                    "disabled"
+                } else if u.locked {
+                    "locked"
+                } else {
+                    "active"
+                };
                 println!("{}\t{}\t{}\t{}\t{}", u.id, u.username, u.role.as_str(), state, u.email.unwrap_or_default());
             }
         }
@@ -192,9 +199,17 @@ pub fn token(cmd: TokenCmd, config: Config) -> anyhow::Result<ExitCode> {
     let s = open(&config)?;
     match cmd {
         TokenCmd::Create { user, name, role, expires_in_days } => {
-            let u = s.store.read_sync(|txn| users::find_for_login(txn, &user))?.ok_or_else(|| anyhow!("user {user:?} not found"))?;
+            let u = s
+                .store
+                .read_sync(|txn| users::find_for_login(txn, &user))?
+                .ok_or_else(|| anyhow!("user {user:?} not found"))?;
             // The token acts as the user, so it is created in the user's own scope.
-            let actor = crate::orgs::Actor { user_id: Some(u.id.0), name: u.username.as_str().into(), ip: None, user_agent: Some("steward cli".into()) };
+            let actor = crate::orgs::Actor {
+                user_id: Some(u.id.0),
+                name: u.username.as_str().into(),
+                ip: None,
+                user_agent: Some("steward cli".into()),
+            };
             let scope = Scope { org: u.org, role: u.role, actor };
             let role = role.map(|r| r.parse::<Role>()).transpose().map_err(|e| anyhow!(e))?;
             let new = crate::auth::NewToken { name, role, expires_in_days };

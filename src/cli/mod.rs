@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{Config, LogFormat, Loaded};
+use crate::config::{Config, Loaded, LogFormat};
 
 #[derive(Parser)]
 #[command(name = "steward", version, about = "Self-hosted server monitoring with central accounts on every host")]

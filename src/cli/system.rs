@@ -66,7 +66,7 @@ pub fn healthcheck(config: Config, url: Option<String>, timeout: u64) -> anyhow:
     if base.starts_with("https://") {
         // Pin our own certificate: a self-signed appliance has no CA to vouch for it.
         if let Some(pin) = crate::tls::served_fingerprint(&config.tls, &config.data_dir)? {
-            builder = builder.tls_backend_preconfigured(crate::tls::pinned_client_config(pin));
+            builder = builder.tls_backend_preconfigured(crate::tls::pinned_client_config(pin)?);
         }
     }
     let client = builder.build().context("building HTTP client")?;
@@ -75,7 +75,10 @@ pub fn healthcheck(config: Config, url: Option<String>, timeout: u64) -> anyhow:
     match answer {
         Ok(r) if r.status().is_success() => Ok(ExitCode::SUCCESS),
         Ok(r) => bail!("{url} answered {}", r.status()),
-        Err(e) => bail!("{url} did not answer: {e}"),
+        Err(e) => match crate::tls::certificate_changed(&e) {
+            Some(changed) => bail!("{url}: {changed}"),
+            None => bail!("{url} did not answer: {e}"),
+        },
     }
 }
 
@@ -116,8 +119,14 @@ pub fn keys(cmd: KeysCmd, config: Config) -> anyhow::Result<ExitCode> {
         new_key_file.as_deref(),
         &progress,
         |txn, old, new| {
-            let event = crate::audit::Event::new(org, crate::orgs::Actor::cli(), "keys.rotate", "master key", crate::audit::Outcome::Success)
-                .detail(format!("{} -> {}", old.id(), new.id()));
+            let event = crate::audit::Event::new(
+                org,
+                crate::orgs::Actor::cli(),
+                "keys.rotate",
+                "master key",
+                crate::audit::Outcome::Success,
+            )
+            .detail(format!("{} -> {}", old.id(), new.id()));
             crate::audit::append(txn, now, event).map(|_| ())
         },
     )

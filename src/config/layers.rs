@@ -77,10 +77,8 @@ pub fn load(
     env: impl IntoIterator<Item = (String, String)>,
     cli: Vec<(&str, &str, Value)>,
 ) -> Result<Loaded, ConfigError> {
-    let schema: Table = toml::from_str(EXAMPLE).map_err(|e| ConfigError::Parse {
-        path: "compiled defaults".into(),
-        reason: e.to_string(),
-    })?;
+    let schema: Table = toml::from_str(EXAMPLE)
+        .map_err(|e| ConfigError::Parse { path: "compiled defaults".into(), reason: e.to_string() })?;
     let mut merged = schema.clone();
     let mut sources = BTreeMap::new();
     for key in leaf_keys(&schema, "") {
@@ -89,14 +87,10 @@ pub fn load(
     let mut layer = Layer { schema: &schema, merged: &mut merged, sources: &mut sources };
 
     if let Some(path) = file {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        let table: Table = toml::from_str(&text).map_err(|e| ConfigError::Parse {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError::Read { path: path.display().to_string(), reason: e.to_string() })?;
+        let table: Table = toml::from_str(&text)
+            .map_err(|e| ConfigError::Parse { path: path.display().to_string(), reason: e.to_string() })?;
         for key in leaf_keys(&table, "") {
             let value = lookup(&table, &key).cloned().unwrap_or(Value::Boolean(false));
             layer.set(&key, value, Source::File(path.to_path_buf()))?;

@@ -36,7 +36,8 @@ pub async fn health() -> HttpResponse {
 #[utoipa::path(get, path = "/api/v1/status", tag = "system", responses((status = 200, body = Status), (status = 401, body = ErrorBody)))]
 pub async fn status(ctx: web::Data<Ctx>, _caller: Caller) -> Result<HttpResponse, ApiError> {
     let store = ctx.store.clone();
-    let schema_version = crate::blocking::run(move || store.schema_version()).await.map_err(|e| ApiError::internal(&e))??;
+    let schema_version =
+        crate::blocking::run(move || store.schema_version()).await.map_err(|e| ApiError::internal(&e))??;
     Ok(HttpResponse::Ok().json(Status {
         version: env!("CARGO_PKG_VERSION"),
         uptime_s: ctx.started.elapsed().as_secs(),

@@ -5,13 +5,13 @@
 //! Owns the `orgs` tables, organization names, roles and [`Scope`]. It must not know
 //! about users or sessions; those call in here.
 
-mod scope;
 pub mod routes;
+mod scope;
 mod service;
 
 pub use routes::configure;
 pub use scope::{Actor, Forbidden, Role, Scope};
-pub use service::{DEFAULT_ORG, Org, OrgError, OrgName, create, create_tables, ensure_default, get, list, by_name};
+pub use service::{DEFAULT_ORG, Org, OrgError, OrgName, by_name, create, create_tables, ensure_default, get, list};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

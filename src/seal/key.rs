@@ -149,10 +149,8 @@ pub fn reconcile(store: &Store, key: MasterKey, origin: &KeyOrigin, data_dir: &P
             let next = next_key_path(data_dir);
             match std::fs::read_to_string(&next).ok().and_then(|t| MasterKey::from_hex(&t).ok()) {
                 Some(next_key) if next_key.id() == id => {
-                    std::fs::rename(&next, path).map_err(|e| KeyError::Write {
-                        path: path.display().to_string(),
-                        reason: e.to_string(),
-                    })?;
+                    std::fs::rename(&next, path)
+                        .map_err(|e| KeyError::Write { path: path.display().to_string(), reason: e.to_string() })?;
                     tracing::warn!(key_id = %id, "finished an interrupted key rotation");
                     next_key
                 }

@@ -57,10 +57,6 @@ impl SecretRef {
         debug_assert!(!self.table.contains('/') && !self.field.contains('/'));
         format!("{}/{}/{}", self.table, self.id, self.field)
     }
-
-    fn aad(&self) -> Vec<u8> {
-        aad_for(&self.row_key())
-    }
 }
 
 /// The current master key, swappable in place when keys rotate under a running appliance.

@@ -64,10 +64,8 @@ pub fn rotate(
         }
     };
     if let (KeyOrigin::DataDir(path), None) = (origin, new_key_file) {
-        std::fs::rename(&staged, path).map_err(|e| KeyError::Write {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
+        std::fs::rename(&staged, path)
+            .map_err(|e| KeyError::Write { path: path.display().to_string(), reason: e.to_string() })?;
         if let Some(dir) = path.parent() {
             let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
         }

@@ -1,7 +1,7 @@
 //! Records are JSON bytes: self-describing, so a later version can add fields with
 //! `#[serde(default)]` without a migration.
 
-use redb::{ReadableTable, Table, TableDefinition, WriteTransaction};
+use redb::{ReadableTable, Table, WriteTransaction};
 use serde::{Serialize, de::DeserializeOwned};
 
 use super::{META, StoreError};
@@ -41,28 +41,12 @@ pub fn next_id(txn: &WriteTransaction, sequence: &str) -> Result<u64, StoreError
     let key = format!("seq:{sequence}");
     let mut meta = txn.open_table(META)?;
     let current = match meta.get(key.as_str())? {
-        Some(v) => u64::from_be_bytes(
-            v.value().try_into().map_err(|_| StoreError::Corrupt(format!("sequence {sequence}")))?,
-        ),
+        Some(v) => {
+            u64::from_be_bytes(v.value().try_into().map_err(|_| StoreError::Corrupt(format!("sequence {sequence}")))?)
+        }
         None => 0,
     };
     let next = current + 1;
     meta.insert(key.as_str(), next.to_be_bytes().as_slice())?;
     Ok(next)
-}
-
-/// Reads a feature's singleton record kept in the meta table.
-pub fn get_meta<T: DeserializeOwned>(
-    table: &impl ReadableTable<&'static str, &'static [u8]>,
-    key: &str,
-) -> Result<Option<T>, StoreError> {
-    get_json::<&str, T>(table, key)
-}
-
-pub fn meta_table(txn: &WriteTransaction) -> Result<Table<'_, &'static str, &'static [u8]>, StoreError> {
-    Ok(txn.open_table(META)?)
-}
-
-pub fn table_def<K: redb::Key + 'static>(name: &'static str) -> TableDefinition<'static, K, &'static [u8]> {
-    TableDefinition::new(name)
 }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use redb::{
-    Database, ReadTransaction, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition, TableHandle, WriteTransaction,
+    Database, ReadTransaction, ReadableDatabase, ReadableTable, TableDefinition, TableHandle, WriteTransaction,
 };
 
 /// Store-level bookkeeping: schema version, id sequences, singletons of features.
@@ -90,9 +90,7 @@ impl Store {
         E: From<StoreError> + Send + 'static,
     {
         let store = self.clone();
-        crate::blocking::run(move || store.read_sync(f))
-            .await
-            .map_err(|e| E::from(StoreError::Blocking(e)))?
+        crate::blocking::run(move || store.read_sync(f)).await.map_err(|e| E::from(StoreError::Blocking(e)))?
     }
 
     /// Runs a write transaction off the executor; it commits only if `f` returns `Ok`.
@@ -103,9 +101,7 @@ impl Store {
         E: From<StoreError> + Send + 'static,
     {
         let store = self.clone();
-        crate::blocking::run(move || store.write_sync(f))
-            .await
-            .map_err(|e| E::from(StoreError::Blocking(e)))?
+        crate::blocking::run(move || store.write_sync(f)).await.map_err(|e| E::from(StoreError::Blocking(e)))?
     }
 
     /// Blocking form of [`Store::read`], for CLI commands and the blocking pool itself.
@@ -198,7 +194,6 @@ fn restrict_mode(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
     let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
 }
-
 
 #[cfg(test)]
 mod tests;

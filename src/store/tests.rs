@@ -2,8 +2,16 @@ use super::*;
 
 fn migrations() -> Vec<Migration> {
     vec![
-        Migration { version: 1, name: "one", apply: |txn| Ok(drop(txn.open_table(TableDefinition::<u64, u64>::new("a"))?)) },
-        Migration { version: 2, name: "two", apply: |txn| Ok(drop(txn.open_table(TableDefinition::<u64, u64>::new("b"))?)) },
+        Migration {
+            version: 1,
+            name: "one",
+            apply: |txn| txn.open_table(TableDefinition::<u64, u64>::new("a")).map(drop).map_err(Into::into),
+        },
+        Migration {
+            version: 2,
+            name: "two",
+            apply: |txn| txn.open_table(TableDefinition::<u64, u64>::new("b")).map(drop).map_err(Into::into),
+        },
     ]
 }
 
@@ -57,7 +65,13 @@ fn a_foreign_or_truncated_file_is_refused_naming_the_file() {
 async fn async_wrappers_commit_only_on_ok() {
     let store = Store::in_memory(&migrations()).unwrap();
     let t = TableDefinition::<u64, u64>::new("a");
-    store.write(move |txn| Ok::<_, StoreError>(drop(txn.open_table(t)?.insert(1, 10)?))).await.unwrap();
+    store
+        .write(move |txn| {
+            txn.open_table(t)?.insert(1, 10)?;
+            Ok::<_, StoreError>(())
+        })
+        .await
+        .unwrap();
     let failed: Result<(), StoreError> = store
         .write(move |txn| {
             txn.open_table(t)?.insert(2, 20)?;

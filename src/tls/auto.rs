@@ -10,10 +10,7 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use rcgen::string::Ia5String;
-use rcgen::{
-    CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, KeyPair,
-    KeyUsagePurpose, SanType,
-};
+use rcgen::{CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, KeyPair, KeyUsagePurpose, SanType};
 use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::server::ParsedCertificate;
 use time::{Duration, OffsetDateTime};
@@ -42,10 +39,7 @@ fn key_path(data_dir: &Path) -> PathBuf {
 ///
 /// The certificate is renamed into place last, so its presence means the pair is complete;
 /// a key left alone by an interrupted first start is simply overwritten.
-pub(super) fn ensure(
-    data_dir: &Path,
-    hostnames: &[String],
-) -> Result<(PathBuf, PathBuf), TlsError> {
+pub(super) fn ensure(data_dir: &Path, hostnames: &[String]) -> Result<(PathBuf, PathBuf), TlsError> {
     // Checked on every start, not only when generating, so a typo is reported at once.
     let extra = hostnames
         .iter()
@@ -56,33 +50,20 @@ pub(super) fn ensure(
         Ok(_) => return Ok((cert, key)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => {
-            return Err(TlsError::ReadCert {
-                path: cert.display().to_string(),
-                reason: e.to_string(),
-            });
+            return Err(TlsError::ReadCert { path: cert.display().to_string(), reason: e.to_string() });
         }
     }
     let dir = dir(data_dir);
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(&dir)
-        .map_err(|e| write_err(&dir, e))?;
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir).map_err(|e| write_err(&dir, e))?;
     let fingerprint = generate(&dir, &cert, &key, extra)?;
     tracing::info!(path = %cert.display(), %fingerprint, "generated a self-signed TLS certificate");
     Ok((cert, key))
 }
 
-fn generate(
-    dir: &Path,
-    cert_path: &Path,
-    key_path: &Path,
-    extra: Vec<SanType>,
-) -> Result<String, TlsError> {
+fn generate(dir: &Path, cert_path: &Path, key_path: &Path, extra: Vec<SanType>) -> Result<String, TlsError> {
     let host = machine_hostname();
     let mut sans = vec![
-        san("localhost")
-            .ok_or_else(|| TlsError::Generate("\"localhost\" is not a DNS name".into()))?,
+        san("localhost").ok_or_else(|| TlsError::Generate("\"localhost\" is not a DNS name".into()))?,
         SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)),
         SanType::IpAddress(IpAddr::V6(Ipv6Addr::LOCALHOST)),
     ];
@@ -110,18 +91,12 @@ fn generate(
 
     let key_tmp = dir.join("key.pem.tmp");
     let cert_tmp = dir.join("cert.pem.tmp");
-    write_new(
-        &key_tmp,
-        Zeroizing::new(key.serialize_pem()).as_bytes(),
-        0o600,
-    )?;
+    write_new(&key_tmp, Zeroizing::new(key.serialize_pem()).as_bytes(), 0o600)?;
     write_new(&cert_tmp, cert.pem().as_bytes(), 0o644)?;
     std::fs::rename(&key_tmp, key_path).map_err(|e| write_err(key_path, e))?;
     std::fs::rename(&cert_tmp, cert_path).map_err(|e| write_err(cert_path, e))?;
     // The renames are only durable once the directory itself is synced.
-    std::fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| write_err(dir, e))?;
+    std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| write_err(dir, e))?;
     Ok(super::fingerprint(cert.der()))
 }
 
@@ -133,21 +108,13 @@ fn write_new(path: &Path, contents: &[u8], mode: u32) -> Result<(), TlsError> {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(err(e)),
         _ => {}
     }
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(path)
-        .map_err(err)?;
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(mode).open(path).map_err(err)?;
     f.write_all(contents).map_err(err)?;
     f.sync_all().map_err(err)
 }
 
 fn write_err(path: &Path, e: std::io::Error) -> TlsError {
-    TlsError::Write {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    }
+    TlsError::Write { path: path.display().to_string(), reason: e.to_string() }
 }
 
 /// An IP address becomes an IP SAN (clients match IPs only against those), anything else
@@ -157,9 +124,7 @@ fn san(name: &str) -> Option<SanType> {
         return Some(SanType::IpAddress(ip));
     }
     match ServerName::try_from(name) {
-        Ok(ServerName::DnsName(_)) => Ia5String::try_from(name.to_ascii_lowercase())
-            .ok()
-            .map(SanType::DnsName),
+        Ok(ServerName::DnsName(_)) => Ia5String::try_from(name.to_ascii_lowercase()).ok().map(SanType::DnsName),
         _ => None,
     }
 }
@@ -167,15 +132,10 @@ fn san(name: &str) -> Option<SanType> {
 /// The kernel's hostname, or `/etc/hostname` where `/proc/sys` is hidden (e.g. systemd's
 /// `ProcSubset=pid`). `None` if neither is readable or the name is unusable as a SAN.
 pub(super) fn machine_hostname() -> Option<String> {
-    ["/proc/sys/kernel/hostname", "/etc/hostname"]
-        .iter()
-        .find_map(|path| {
-            let name = std::fs::read_to_string(path)
-                .ok()?
-                .trim()
-                .to_ascii_lowercase();
-            (name != "localhost" && name != "(none)" && san(&name).is_some()).then_some(name)
-        })
+    ["/proc/sys/kernel/hostname", "/etc/hostname"].iter().find_map(|path| {
+        let name = std::fs::read_to_string(path).ok()?.trim().to_ascii_lowercase();
+        (name != "localhost" && name != "(none)" && san(&name).is_some()).then_some(name)
+    })
 }
 
 /// An existing certificate is kept (see the module doc), so say when it no longer covers

@@ -11,18 +11,10 @@ use super::{TlsError, provider};
 
 /// The certificate chain in `path`, leaf first; never empty.
 pub(super) fn read_chain(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
-    let err = |e: pem::Error| TlsError::ReadCert {
-        path: path.display().to_string(),
-        reason: reason(e),
-    };
-    let chain = CertificateDer::pem_file_iter(path)
-        .map_err(err)?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(err)?;
+    let err = |e: pem::Error| TlsError::ReadCert { path: path.display().to_string(), reason: reason(e) };
+    let chain = CertificateDer::pem_file_iter(path).map_err(err)?.collect::<Result<Vec<_>, _>>().map_err(err)?;
     if chain.is_empty() {
-        return Err(TlsError::NoCert {
-            path: path.display().to_string(),
-        });
+        return Err(TlsError::NoCert { path: path.display().to_string() });
     }
     Ok(chain)
 }
@@ -30,13 +22,8 @@ pub(super) fn read_chain(path: &Path) -> Result<Vec<CertificateDer<'static>>, Tl
 /// The first private key in `path`: PKCS#8, PKCS#1 (RSA) or SEC1 (EC), whichever comes first.
 pub(super) fn read_key(path: &Path) -> Result<PrivateKeyDer<'static>, TlsError> {
     PrivateKeyDer::from_pem_file(path).map_err(|e| match e {
-        pem::Error::NoItemsFound => TlsError::NoKey {
-            path: path.display().to_string(),
-        },
-        e => TlsError::ReadKey {
-            path: path.display().to_string(),
-            reason: reason(e),
-        },
+        pem::Error::NoItemsFound => TlsError::NoKey { path: path.display().to_string() },
+        e => TlsError::ReadKey { path: path.display().to_string(), reason: reason(e) },
     })
 }
 

@@ -22,9 +22,7 @@ use thiserror::Error;
 
 use crate::config::{TlsConfig, TlsMode};
 
-pub use pin::{
-    CertificateChanged, certificate_changed, fingerprint, parse_fingerprint, pinned_client_config,
-};
+pub use pin::{CertificateChanged, certificate_changed, fingerprint, parse_fingerprint, pinned_client_config};
 pub use redirect::redirect_server;
 
 #[derive(Debug, Error)]
@@ -40,11 +38,7 @@ pub enum TlsError {
     #[error("no private key found in {path} (expected a PEM PKCS#8, PKCS#1 or SEC1 key)")]
     NoKey { path: String },
     #[error("using certificate {cert} with key {key}: {reason}")]
-    Config {
-        cert: String,
-        key: String,
-        reason: String,
-    },
+    Config { cert: String, key: String, reason: String },
     #[error("tls.hostnames entry {name:?} is neither a DNS name nor an IP address")]
     Hostname { name: String },
     #[error("generating a self-signed certificate: {0}")]
@@ -90,11 +84,7 @@ pub fn server_tls(cfg: &TlsConfig, data_dir: &Path) -> Result<Option<ServerTls>,
         key: key_path.display().to_string(),
         reason: e.to_string(),
     })?;
-    Ok(Some(ServerTls {
-        config,
-        fingerprint,
-        cert_path,
-    }))
+    Ok(Some(ServerTls { config, fingerprint, cert_path }))
 }
 
 /// The SHA-256 of the certificate this appliance serves (auto or files mode), read from
@@ -111,14 +101,10 @@ pub fn served_fingerprint(cfg: &TlsConfig, data_dir: &Path) -> Result<Option<[u8
 
 fn configured_paths(cfg: &TlsConfig) -> Result<(PathBuf, PathBuf), TlsError> {
     if cfg.cert_file.as_os_str().is_empty() {
-        return Err(TlsError::NotConfigured {
-            key: "tls.cert_file",
-        });
+        return Err(TlsError::NotConfigured { key: "tls.cert_file" });
     }
     if cfg.key_file.as_os_str().is_empty() {
-        return Err(TlsError::NotConfigured {
-            key: "tls.key_file",
-        });
+        return Err(TlsError::NotConfigured { key: "tls.key_file" });
     }
     Ok((cfg.cert_file.clone(), cfg.key_file.clone()))
 }

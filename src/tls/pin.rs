@@ -30,19 +30,12 @@ pub(super) fn digest(cert_der: &[u8]) -> [u8; 32] {
 }
 
 pub(super) fn format_fingerprint(digest: &[u8; 32]) -> String {
-    digest
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":")
+    digest.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
 }
 
 /// Parses `AB:CD:...` (32 colon-separated pairs) or 64 plain hex digits, in either case.
 pub fn parse_fingerprint(s: &str) -> Result<[u8; 32], TlsError> {
-    let bad = |reason: &str| TlsError::BadFingerprint {
-        value: s.to_owned(),
-        reason: reason.to_owned(),
-    };
+    let bad = |reason: &str| TlsError::BadFingerprint { value: s.to_owned(), reason: reason.to_owned() };
     let text = s.trim();
     let digits: String = if text.contains(':') {
         let pairs: Vec<&str> = text.split(':').collect();
@@ -67,10 +60,7 @@ pub fn parse_fingerprint(s: &str) -> Result<[u8; 32], TlsError> {
 /// versions, but the builder says so with a `Result`, and this crate does not unwrap.
 pub fn pinned_client_config(pin: [u8; 32]) -> Result<ClientConfig, TlsError> {
     let provider = provider();
-    let verifier = PinnedVerifier {
-        pin,
-        algorithms: provider.signature_verification_algorithms,
-    };
+    let verifier = PinnedVerifier { pin, algorithms: provider.signature_verification_algorithms };
     let config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| TlsError::ClientConfig(e.to_string()))?
@@ -100,15 +90,11 @@ impl fmt::Debug for CertificateChanged {
 /// Finds the pinned verifier's rejection anywhere in an error's source chain, including
 /// inside the `io::Error` that tokio-rustls (and so reqwest) wraps TLS errors in, so a
 /// caller can show it without rustls' and the HTTP client's wrapping.
-pub fn certificate_changed<'a>(
-    err: &'a (dyn StdError + 'static),
-) -> Option<&'a CertificateChanged> {
+pub fn certificate_changed<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a CertificateChanged> {
     let mut next = Some(err);
     while let Some(e) = next {
         let tls = e.downcast_ref::<rustls::Error>().or_else(|| {
-            e.downcast_ref::<std::io::Error>()
-                .and_then(|io| io.get_ref())
-                .and_then(|inner| inner.downcast_ref())
+            e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()).and_then(|inner| inner.downcast_ref())
         });
         if let Some(rustls::Error::InvalidCertificate(CertificateError::Other(other))) = tls
             && let Some(changed) = other.0.downcast_ref::<CertificateChanged>()
@@ -141,15 +127,11 @@ impl ServerCertVerifier for PinnedVerifier {
         if bool::from(presented.ct_eq(&self.pin)) {
             return Ok(ServerCertVerified::assertion());
         }
-        let mismatch = CertificateChanged {
-            expected: format_fingerprint(&self.pin),
-            presented: format_fingerprint(&presented),
-        };
+        let mismatch =
+            CertificateChanged { expected: format_fingerprint(&self.pin), presented: format_fingerprint(&presented) };
         // A certificate error (not `General`) so rustls sends the server a bad-certificate
         // alert; `certificate_changed` digs it out again for a clean message.
-        Err(rustls::Error::InvalidCertificate(CertificateError::Other(
-            OtherError(Arc::new(mismatch)),
-        )))
+        Err(rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(mismatch)))))
     }
 
     fn verify_tls12_signature(

@@ -20,14 +20,9 @@ pub fn redirect_server(addr: SocketAddr, https_port: u16) -> std::io::Result<Ser
 }
 
 /// The same on an already-bound listener, so tests can use port 0 without a race.
-pub(super) fn redirect_server_on(
-    listener: TcpListener,
-    https_port: u16,
-) -> std::io::Result<Server> {
+pub(super) fn redirect_server_on(listener: TcpListener, https_port: u16) -> std::io::Result<Server> {
     let server = HttpServer::new(move || {
-        App::new().default_service(web::to(move |req: HttpRequest| async move {
-            redirect(&req, https_port)
-        }))
+        App::new().default_service(web::to(move |req: HttpRequest| async move { redirect(&req, https_port) }))
     })
     // One thread is plenty for answering with a header, and keeps the footprint small.
     .workers(1)
@@ -44,24 +39,15 @@ pub(super) fn redirect(req: &HttpRequest, https_port: u16) -> HttpResponse {
         None => req.uri().authority().map(|a| a.as_str()),
     };
     let Some(host) = authority.and_then(host_of) else {
-        return HttpResponse::BadRequest()
-            .content_type("text/plain")
-            .body("missing or invalid Host header\n");
+        return HttpResponse::BadRequest().content_type("text/plain").body("missing or invalid Host header\n");
     };
     // `OPTIONS *` has no path to keep.
-    let path = req
-        .uri()
-        .path_and_query()
-        .map(|pq| pq.as_str())
-        .filter(|p| p.starts_with('/'))
-        .unwrap_or("/");
+    let path = req.uri().path_and_query().map(|pq| pq.as_str()).filter(|p| p.starts_with('/')).unwrap_or("/");
     let location = match https_port {
         443 => format!("https://{host}{path}"),
         port => format!("https://{host}:{port}{path}"),
     };
-    HttpResponse::PermanentRedirect()
-        .insert_header((header::LOCATION, location))
-        .finish()
+    HttpResponse::PermanentRedirect().insert_header((header::LOCATION, location)).finish()
 }
 
 /// The host part of a Host header (port dropped), if it is a plausible DNS name, IPv4
@@ -71,8 +57,7 @@ pub(super) fn host_of(authority: &str) -> Option<String> {
     if let Some(rest) = authority.strip_prefix('[') {
         let (ip, after) = rest.split_once(']')?;
         let ip: Ipv6Addr = ip.parse().ok()?;
-        return (after.is_empty() || after.strip_prefix(':').is_some_and(is_port))
-            .then(|| format!("[{ip}]"));
+        return (after.is_empty() || after.strip_prefix(':').is_some_and(is_port)).then(|| format!("[{ip}]"));
     }
     let (host, port) = match authority.split_once(':') {
         Some((host, port)) => (host, Some(port)),
@@ -89,8 +74,7 @@ pub(super) fn host_of(authority: &str) -> Option<String> {
 
 /// Empty is allowed: RFC 3986 permits `host:` with no port.
 fn is_port(p: &str) -> bool {
-    p.is_empty()
-        || (p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok())
+    p.is_empty() || (p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok())
 }
 
 /// RFC 1123 labels, plus `_` (seen in real internal names) and one trailing dot.
@@ -103,8 +87,6 @@ fn is_dns_name(name: &str) -> bool {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         })
 }

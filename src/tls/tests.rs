@@ -5,9 +5,7 @@ use std::sync::Arc;
 use actix_web::http::{StatusCode, header};
 use rustls::pki_types::ServerName;
 use rustls::server::ParsedCertificate;
-use rustls::{
-    CertificateError, ClientConfig, ClientConnection, Connection, ServerConfig, ServerConnection,
-};
+use rustls::{CertificateError, ClientConfig, ClientConnection, Connection, ServerConfig, ServerConnection};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::*;
@@ -24,19 +22,13 @@ fn cfg(mode: TlsMode) -> TlsConfig {
 }
 
 fn files(cert: &Path, key: &Path) -> TlsConfig {
-    TlsConfig {
-        cert_file: cert.to_owned(),
-        key_file: key.to_owned(),
-        ..cfg(TlsMode::Files)
-    }
+    TlsConfig { cert_file: cert.to_owned(), key_file: key.to_owned(), ..cfg(TlsMode::Files) }
 }
 
 /// A fresh auto-mode certificate in its own directory.
 fn generated() -> (tempfile::TempDir, ServerTls) {
     let dir = tempfile::tempdir().unwrap();
-    let tls = server_tls(&cfg(TlsMode::Auto), dir.path())
-        .unwrap()
-        .unwrap();
+    let tls = server_tls(&cfg(TlsMode::Auto), dir.path()).unwrap().unwrap();
     (dir, tls)
 }
 
@@ -47,16 +39,8 @@ fn mode_of(path: &Path) -> u32 {
 #[test]
 fn off_mode_has_no_tls() {
     let dir = tempfile::tempdir().unwrap();
-    assert!(
-        server_tls(&cfg(TlsMode::Off), dir.path())
-            .unwrap()
-            .is_none()
-    );
-    assert!(
-        served_fingerprint(&cfg(TlsMode::Off), dir.path())
-            .unwrap()
-            .is_none()
-    );
+    assert!(server_tls(&cfg(TlsMode::Off), dir.path()).unwrap().is_none());
+    assert!(served_fingerprint(&cfg(TlsMode::Off), dir.path()).unwrap().is_none());
     assert!(!dir.path().join("tls").exists());
 }
 
@@ -64,11 +48,7 @@ fn off_mode_has_no_tls() {
 fn auto_generates_once_then_reuses() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = cfg(TlsMode::Auto);
-    config.hostnames = vec![
-        "Steward.Example".into(),
-        "192.0.2.7".into(),
-        "2001:db8::7".into(),
-    ];
+    config.hostnames = vec!["Steward.Example".into(), "192.0.2.7".into(), "2001:db8::7".into()];
 
     let first = server_tls(&config, dir.path()).unwrap().unwrap();
     let tls_dir = dir.path().join("tls");
@@ -84,26 +64,13 @@ fn auto_generates_once_then_reuses() {
 
     let chain = load::read_chain(&first.cert_path).unwrap();
     let parsed = ParsedCertificate::try_from(&chain[0]).unwrap();
-    for name in [
-        "localhost",
-        "127.0.0.1",
-        "::1",
-        "steward.example",
-        "192.0.2.7",
-        "2001:db8::7",
-    ] {
+    for name in ["localhost", "127.0.0.1", "::1", "steward.example", "192.0.2.7", "2001:db8::7"] {
         let server_name = ServerName::try_from(name).unwrap();
-        assert!(
-            rustls::client::verify_server_name(&parsed, &server_name).is_ok(),
-            "{name} not covered"
-        );
+        assert!(rustls::client::verify_server_name(&parsed, &server_name).is_ok(), "{name} not covered");
     }
     if let Some(host) = auto::machine_hostname() {
         let server_name = ServerName::try_from(host.as_str()).unwrap();
-        assert!(
-            rustls::client::verify_server_name(&parsed, &server_name).is_ok(),
-            "{host} not covered"
-        );
+        assert!(rustls::client::verify_server_name(&parsed, &server_name).is_ok(), "{host} not covered");
     }
 }
 
@@ -122,14 +89,10 @@ fn files_mode_loads_what_auto_generated() {
     let (dir, auto) = generated();
     let key = dir.path().join("tls/key.pem");
     let config = files(&auto.cert_path, &key);
-    let loaded = server_tls(&config, Path::new("/nonexistent"))
-        .unwrap()
-        .unwrap();
+    let loaded = server_tls(&config, Path::new("/nonexistent")).unwrap().unwrap();
     assert_eq!(loaded.fingerprint, auto.fingerprint);
     assert_eq!(loaded.cert_path, auto.cert_path);
-    let served = served_fingerprint(&config, Path::new("/nonexistent"))
-        .unwrap()
-        .unwrap();
+    let served = served_fingerprint(&config, Path::new("/nonexistent")).unwrap().unwrap();
     assert_eq!(pin::format_fingerprint(&served), auto.fingerprint);
 }
 
@@ -148,28 +111,13 @@ fn files_mode_errors_name_the_file() {
         (files(&truncated, &key), &truncated, "reading certificate"),
         (files(&missing, &key), &missing, "reading certificate"),
         // A certificate where the key should be: no key in it.
-        (
-            files(&auto.cert_path, &auto.cert_path),
-            &auto.cert_path,
-            "no private key found",
-        ),
-        (
-            files(&auto.cert_path, &truncated),
-            &truncated,
-            "reading private key",
-        ),
-        (
-            files(&auto.cert_path, &missing),
-            &missing,
-            "reading private key",
-        ),
+        (files(&auto.cert_path, &auto.cert_path), &auto.cert_path, "no private key found"),
+        (files(&auto.cert_path, &truncated), &truncated, "reading private key"),
+        (files(&auto.cert_path, &missing), &missing, "reading private key"),
     ];
     for (config, path, what) in cases {
         let err = server_tls(&config, dir.path()).unwrap_err().to_string();
-        assert!(
-            err.contains(what) && err.contains(&path.display().to_string()),
-            "{err}"
-        );
+        assert!(err.contains(what) && err.contains(&path.display().to_string()), "{err}");
     }
 
     let err = server_tls(&cfg(TlsMode::Files), dir.path()).unwrap_err();
@@ -183,10 +131,7 @@ fn files_mode_rejects_a_key_for_another_certificate() {
     let other_key = other.path().join("tls/key.pem");
     let err = server_tls(&files(&first.cert_path, &other_key), other.path()).unwrap_err();
     assert!(matches!(err, TlsError::Config { .. }), "{err}");
-    assert!(
-        err.to_string().contains(&other_key.display().to_string()),
-        "{err}"
-    );
+    assert!(err.to_string().contains(&other_key.display().to_string()), "{err}");
 }
 
 #[test]
@@ -196,18 +141,12 @@ fn fingerprint_round_trips() {
     let text = fingerprint(&der);
     assert_eq!(text, tls.fingerprint);
     assert_eq!(text.len(), 32 * 3 - 1);
-    assert!(
-        text.chars()
-            .all(|c| c == ':' || c.is_ascii_digit() || c.is_ascii_uppercase())
-    );
+    assert!(text.chars().all(|c| c == ':' || c.is_ascii_digit() || c.is_ascii_uppercase()));
 
     let digest = parse_fingerprint(&text).unwrap();
     assert_eq!(pin::format_fingerprint(&digest), text);
     assert_eq!(parse_fingerprint(&text.to_lowercase()).unwrap(), digest);
-    assert_eq!(
-        parse_fingerprint(&format!("  {}\n", text.replace(':', ""))).unwrap(),
-        digest
-    );
+    assert_eq!(parse_fingerprint(&format!("  {}\n", text.replace(':', ""))).unwrap(), digest);
 }
 
 #[test]
@@ -224,10 +163,7 @@ fn bad_fingerprints_are_refused() {
         &pairs.replacen(':', "::", 1),
     ] {
         let err = parse_fingerprint(bad).unwrap_err();
-        assert!(
-            matches!(err, TlsError::BadFingerprint { .. }),
-            "{bad:?}: {err}"
-        );
+        assert!(matches!(err, TlsError::BadFingerprint { .. }), "{bad:?}: {err}");
     }
 }
 
@@ -283,19 +219,10 @@ fn pinned_client_rejects_another_certificate() {
     let (_other, other) = generated();
     let pin = parse_fingerprint(&pinned.fingerprint).unwrap();
     let err = handshake(pinned_client_config(pin).unwrap(), other.config).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            rustls::Error::InvalidCertificate(CertificateError::Other(_))
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, rustls::Error::InvalidCertificate(CertificateError::Other(_))), "{err:?}");
     let message = err.to_string();
     assert!(message.contains("certificate changed"), "{message}");
-    assert!(
-        message.contains(&pinned.fingerprint) && message.contains(&other.fingerprint),
-        "{message}"
-    );
+    assert!(message.contains(&pinned.fingerprint) && message.contains(&other.fingerprint), "{message}");
 
     // Found again through the io::Error an HTTP client would wrap it in.
     let wrapped = std::io::Error::new(std::io::ErrorKind::InvalidData, err);
@@ -350,33 +277,18 @@ fn redirect_keeps_path_and_query() {
         .to_http_request();
     let resp = redirect::redirect(&req, 8443);
     assert_eq!(resp.status(), StatusCode::PERMANENT_REDIRECT);
-    assert_eq!(
-        resp.headers().get(header::LOCATION).unwrap(),
-        "https://[::1]:8443/orgs/1?page=2&q=a%20b"
-    );
+    assert_eq!(resp.headers().get(header::LOCATION).unwrap(), "https://[::1]:8443/orgs/1?page=2&q=a%20b");
 
-    let req = actix_web::test::TestRequest::default()
-        .insert_header((header::HOST, "box"))
-        .to_http_request();
+    let req = actix_web::test::TestRequest::default().insert_header((header::HOST, "box")).to_http_request();
     let resp = redirect::redirect(&req, 443);
-    assert_eq!(
-        resp.headers().get(header::LOCATION).unwrap(),
-        "https://box/"
-    );
+    assert_eq!(resp.headers().get(header::LOCATION).unwrap(), "https://box/");
 
-    let req = actix_web::test::TestRequest::default()
-        .insert_header((header::HOST, "a/b"))
-        .to_http_request();
-    assert_eq!(
-        redirect::redirect(&req, 443).status(),
-        StatusCode::BAD_REQUEST
-    );
+    let req = actix_web::test::TestRequest::default().insert_header((header::HOST, "a/b")).to_http_request();
+    assert_eq!(redirect::redirect(&req, 443).status(), StatusCode::BAD_REQUEST);
 }
 
 async fn raw_request(port: u16, request: &str) -> String {
-    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .unwrap();
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).await.unwrap();
@@ -397,17 +309,9 @@ async fn redirect_server_answers_over_tcp() {
     )
     .await;
     assert!(ok.starts_with("HTTP/1.1 308"), "{ok}");
-    assert!(
-        ok.to_ascii_lowercase()
-            .contains("location: https://steward.example:8443/login?next=%2f\r\n"),
-        "{ok}"
-    );
+    assert!(ok.to_ascii_lowercase().contains("location: https://steward.example:8443/login?next=%2f\r\n"), "{ok}");
 
-    let bad = raw_request(
-        port,
-        "GET / HTTP/1.1\r\nHost: evil.example/x\r\nConnection: close\r\n\r\n",
-    )
-    .await;
+    let bad = raw_request(port, "GET / HTTP/1.1\r\nHost: evil.example/x\r\nConnection: close\r\n\r\n").await;
     assert!(bad.starts_with("HTTP/1.1 400"), "{bad}");
 
     handle.stop(true).await;

@@ -10,24 +10,22 @@ mod record;
 pub mod routes;
 mod service;
 
+pub(crate) use names::sanitize as sanitize_for_error;
 pub use names::{DisplayName, Email, Username};
 pub use password::Password;
 pub use record::{User, UserId, UserView};
 pub use routes::configure;
-pub(crate) use names::sanitize as sanitize_for_error;
-pub(crate) use service::{load_for_update, save};
 pub use service::{
-    INITIAL_PASSWORD_FILE, NewUser, UserPatch, bootstrap_admin, create, create_tables, delete, find_for_login, get, list,
-    load, load_in, reset_password, set_own_password, unlock, update,
+    INITIAL_PASSWORD_FILE, NewUser, OwnPasswordChange, UserPatch, bootstrap_admin, create, create_tables, delete,
+    find_for_login, get, list, load, load_in, reset_password, set_own_password, unlock, update,
 };
+pub(crate) use service::{load_for_update, save};
 
 use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum UserError {
-    #[error(
-        "username {0:?} is invalid: use 1-32 lowercase letters, digits, '_' or '-', starting with a letter or '_'"
-    )]
+    #[error("username {0:?} is invalid: use 1-32 lowercase letters, digits, '_' or '-', starting with a letter or '_'")]
     InvalidUsername(String),
     #[error("username {0:?} is reserved for system accounts")]
     ReservedUsername(String),

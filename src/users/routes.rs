@@ -39,7 +39,10 @@ pub struct PasswordReset {
 fn scope(caller: &Caller, q: &OrgQuery) -> Result<crate::orgs::Scope, ApiError> {
     match q.org {
         None => Ok(caller.scope.clone()),
-        Some(org) => caller.scope.within(OrgId(org)).ok_or_else(|| ApiError::not_found("orgs.not_found", format!("organization {org} not found"))),
+        Some(org) => caller
+            .scope
+            .within(OrgId(org))
+            .ok_or_else(|| ApiError::not_found("orgs.not_found", format!("organization {org} not found"))),
     }
 }
 
@@ -53,22 +56,45 @@ pub async fn list(ctx: web::Data<Ctx>, caller: Caller, q: web::Query<OrgQuery>) 
 /// Create an account (admins; only superadmins create superadmins).
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", params(OrgQuery), request_body = NewUser,
     responses((status = 201, body = UserView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create(ctx: web::Data<Ctx>, caller: Caller, q: web::Query<OrgQuery>, body: Json<NewUser>) -> Result<HttpResponse, ApiError> {
-    let user = super::create(&ctx.store, &scope(&caller, &q)?, body.into_inner(), ctx.config.auth.bcrypt_cost, ctx.clock.now()).await?;
+pub async fn create(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    q: web::Query<OrgQuery>,
+    body: Json<NewUser>,
+) -> Result<HttpResponse, ApiError> {
+    let user = super::create(
+        &ctx.store,
+        &scope(&caller, &q)?,
+        body.into_inner(),
+        ctx.config.auth.bcrypt_cost,
+        ctx.clock.now(),
+    )
+    .await?;
     Ok(HttpResponse::Created().json(user))
 }
 
 /// One account (admins, or the account itself).
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = u64, Path), OrgQuery),
     responses((status = 200, body = UserView), (status = 404, body = ErrorBody)))]
-pub async fn get(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>, q: web::Query<OrgQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    id: web::Path<u64>,
+    q: web::Query<OrgQuery>,
+) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(super::get(&ctx.store, &scope(&caller, &q)?, UserId(*id), ctx.clock.now()).await?))
 }
 
 /// Change email, display name, role or disabled state (admins).
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = u64, Path), OrgQuery), request_body = UserPatch,
     responses((status = 200, body = UserView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn update(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>, q: web::Query<OrgQuery>, body: Json<UserPatch>) -> Result<HttpResponse, ApiError> {
+pub async fn update(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    id: web::Path<u64>,
+    q: web::Query<OrgQuery>,
+    body: Json<UserPatch>,
+) -> Result<HttpResponse, ApiError> {
     let user = super::update(&ctx.store, &scope(&caller, &q)?, UserId(*id), body.into_inner(), ctx.clock.now()).await?;
     Ok(HttpResponse::Ok().json(user))
 }
@@ -76,7 +102,12 @@ pub async fn update(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>, q: 
 /// Delete an account; its sessions and tokens end (admins).
 #[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", params(("id" = u64, Path), OrgQuery),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn delete(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>, q: web::Query<OrgQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn delete(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    id: web::Path<u64>,
+    q: web::Query<OrgQuery>,
+) -> Result<HttpResponse, ApiError> {
     super::delete(&ctx.store, &scope(&caller, &q)?, UserId(*id), ctx.clock.now()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -84,15 +115,28 @@ pub async fn delete(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>, q: 
 /// Set a new password for someone; they must change it at next login (admins).
 #[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "users", params(("id" = u64, Path), OrgQuery), request_body = PasswordReset,
     responses((status = 200, body = UserView), (status = 422, body = ErrorBody)))]
-pub async fn reset_password(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>, q: web::Query<OrgQuery>, body: Json<PasswordReset>) -> Result<HttpResponse, ApiError> {
+pub async fn reset_password(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    id: web::Path<u64>,
+    q: web::Query<OrgQuery>,
+    body: Json<PasswordReset>,
+) -> Result<HttpResponse, ApiError> {
     let cost = ctx.config.auth.bcrypt_cost;
-    let user = super::reset_password(&ctx.store, &scope(&caller, &q)?, UserId(*id), &body.new_password, cost, ctx.clock.now()).await?;
+    let user =
+        super::reset_password(&ctx.store, &scope(&caller, &q)?, UserId(*id), &body.new_password, cost, ctx.clock.now())
+            .await?;
     Ok(HttpResponse::Ok().json(user))
 }
 
 /// Lift a lockout (admins).
 #[utoipa::path(post, path = "/api/v1/users/{id}/unlock", tag = "users", params(("id" = u64, Path), OrgQuery),
     responses((status = 200, body = UserView), (status = 404, body = ErrorBody)))]
-pub async fn unlock(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>, q: web::Query<OrgQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn unlock(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    id: web::Path<u64>,
+    q: web::Query<OrgQuery>,
+) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(super::unlock(&ctx.store, &scope(&caller, &q)?, UserId(*id), ctx.clock.now()).await?))
 }

@@ -109,10 +109,9 @@ fn insert(txn: &WriteTransaction, user: &User) -> Result<(), UserError> {
 
 fn claim_email(txn: &WriteTransaction, email: &Email, user: &User) -> Result<(), UserError> {
     let mut by_email = txn.open_table(USERS_BY_EMAIL)?;
-    if let Some(owner) = by_email.get(email.as_str())?.map(|v| v.value()) {
-        if owner != (user.org.0, user.id.0) {
-            return Err(UserError::EmailTaken(email.as_str().into()));
-        }
+    let owner = by_email.get(email.as_str())?.map(|v| v.value());
+    if owner.is_some_and(|o| o != (user.org.0, user.id.0)) {
+        return Err(UserError::EmailTaken(email.as_str().into()));
     }
     by_email.insert(email.as_str(), (user.org.0, user.id.0))?;
     Ok(())
@@ -128,7 +127,13 @@ fn check_manage(scope: &Scope, target_role: Role) -> Result<(), UserError> {
     Ok(())
 }
 
-pub async fn create(store: &Store, scope: &Scope, new: NewUser, cost: u32, now: OffsetDateTime) -> Result<UserView, UserError> {
+pub async fn create(
+    store: &Store,
+    scope: &Scope,
+    new: NewUser,
+    cost: u32,
+    now: OffsetDateTime,
+) -> Result<UserView, UserError> {
     check_manage(scope, new.role)?;
     let password = Password::new(&new.password, new.username.as_str())?;
     let hash = password::hash(&password, cost).await?;
@@ -192,7 +197,14 @@ pub async fn get(store: &Store, scope: &Scope, id: UserId, now: OffsetDateTime) 
 }
 
 /// Loads, checks the caller may manage, applies `change`, saves and audits, in one transaction.
-async fn modify<F>(store: &Store, scope: &Scope, id: UserId, action: &'static str, now: OffsetDateTime, change: F) -> Result<UserView, UserError>
+async fn modify<F>(
+    store: &Store,
+    scope: &Scope,
+    id: UserId,
+    action: &'static str,
+    now: OffsetDateTime,
+    change: F,
+) -> Result<UserView, UserError>
 where
     F: FnOnce(&WriteTransaction, &mut User) -> Result<String, UserError> + Send + 'static,
 {
@@ -212,7 +224,13 @@ where
         .await
 }
 
-pub async fn update(store: &Store, scope: &Scope, id: UserId, patch: UserPatch, now: OffsetDateTime) -> Result<UserView, UserError> {
+pub async fn update(
+    store: &Store,
+    scope: &Scope,
+    id: UserId,
+    patch: UserPatch,
+    now: OffsetDateTime,
+) -> Result<UserView, UserError> {
     let is_self = scope.actor.user_id == Some(id.0);
     if is_self && (patch.role.is_some() || patch.disabled == Some(true)) {
         return Err(UserError::SelfChange("change the role of or disable"));
@@ -254,7 +272,14 @@ pub async fn update(store: &Store, scope: &Scope, id: UserId, patch: UserPatch, 
 
 /// An admin sets someone's password; they must change it at next login, and their
 /// sessions end.
-pub async fn reset_password(store: &Store, scope: &Scope, id: UserId, new: &str, cost: u32, now: OffsetDateTime) -> Result<UserView, UserError> {
+pub async fn reset_password(
+    store: &Store,
+    scope: &Scope,
+    id: UserId,
+    new: &str,
+    cost: u32,
+    now: OffsetDateTime,
+) -> Result<UserView, UserError> {
     scope.require(Role::Admin)?;
     let username = get(store, scope, id, now).await?.username;
     let password = Password::new(new, &username)?;
@@ -295,24 +320,33 @@ pub async fn delete(store: &Store, scope: &Scope, id: UserId, now: OffsetDateTim
             }
             crate::auth::end_sessions(txn, user.id, None)?;
             crate::auth::revoke_user_tokens(txn, user.org, user.id)?;
-            audit::append(txn, now, Event::new(scope.org, scope.actor, "user.delete", user.username.as_str(), Outcome::Success))?;
+            audit::append(
+                txn,
+                now,
+                Event::new(scope.org, scope.actor, "user.delete", user.username.as_str(), Outcome::Success),
+            )?;
             Ok(())
         })
         .await
 }
 
-/// A user changes their own password, proving the current one. Other sessions end;
-/// `keep` (the session making the change) survives.
+/// A user's own password change: the current password proves it is them; `keep` (the
+/// session making the change) survives while their other sessions end.
+pub struct OwnPasswordChange<'a> {
+    pub current: &'a str,
+    pub new: &'a str,
+    pub keep: Option<[u8; 32]>,
+}
+
 pub async fn set_own_password(
     store: &Store,
     scope: &Scope,
     id: UserId,
-    current: &str,
-    new: &str,
+    change: OwnPasswordChange<'_>,
     cost: u32,
     now: OffsetDateTime,
-    keep: Option<[u8; 32]>,
 ) -> Result<(), UserError> {
+    let OwnPasswordChange { current, new, keep } = change;
     let org = scope.org;
     let user = store
         .read(move |txn| load(&txn.open_table(USERS)?, org, id)?.ok_or(UserError::NotFound(id.to_string())))
@@ -335,7 +369,11 @@ pub async fn set_own_password(
             user.updated_at = now;
             save(txn, &user)?;
             crate::auth::end_sessions(txn, user.id, keep)?;
-            audit::append(txn, now, Event::new(org, actor, "user.password_change", user.username.as_str(), Outcome::Success))?;
+            audit::append(
+                txn,
+                now,
+                Event::new(org, actor, "user.password_change", user.username.as_str(), Outcome::Success),
+            )?;
             Ok(())
         })
         .await
@@ -344,7 +382,14 @@ pub async fn set_own_password(
 /// On an empty store, creates `admin` (superadmin, must change password). The password is
 /// the configured one, or random and written to `<data>/initial-admin-password` (0600).
 /// Returns the file written, if any.
-pub async fn bootstrap_admin(store: &Store, org: OrgId, configured: &str, cost: u32, now: OffsetDateTime, data_dir: &Path) -> Result<Option<PathBuf>, UserError> {
+pub async fn bootstrap_admin(
+    store: &Store,
+    org: OrgId,
+    configured: &str,
+    cost: u32,
+    now: OffsetDateTime,
+    data_dir: &Path,
+) -> Result<Option<PathBuf>, UserError> {
     let empty = store.read(|txn| Ok::<_, UserError>(txn.open_table(USERS)?.is_empty()?)).await?;
     if !empty {
         return Ok(None);
@@ -356,7 +401,8 @@ pub async fn bootstrap_admin(store: &Store, org: OrgId, configured: &str, cost: 
     };
     let password = Password::new(&secret, "admin")?;
     if let Some(path) = &file {
-        write_secret_file(path, secret.as_bytes()).map_err(|e| UserError::Hash(format!("writing {}: {e}", path.display())))?;
+        write_secret_file(path, secret.as_bytes())
+            .map_err(|e| UserError::Hash(format!("writing {}: {e}", path.display())))?;
     }
     let new = NewUser {
         username: Username::admin(),

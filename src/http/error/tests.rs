@@ -1,0 +1,61 @@
+use actix_web::body::MessageBody;
+
+use super::*;
+
+fn body(e: ApiError) -> (u16, serde_json::Value, Option<String>) {
+    let res = e.error_response();
+    let status = res.status().as_u16();
+    let retry = res.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
+    let bytes = res.into_body().try_into_bytes().unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap(), retry)
+}
+
+#[test]
+fn auth_errors_map_to_their_status_and_code() {
+    let cases: Vec<(AuthError, u16, &str)> = vec![
+        (AuthError::InvalidCredentials, 401, "auth.invalid_credentials"),
+        (AuthError::Locked { until: time::OffsetDateTime::UNIX_EPOCH }, 403, "auth.locked"),
+        (AuthError::Disabled, 403, "auth.disabled"),
+        (AuthError::Unauthenticated, 401, "auth.required"),
+        (AuthError::SessionExpired, 401, "auth.session_expired"),
+        (AuthError::CsrfMismatch, 403, "auth.csrf"),
+        (AuthError::PasswordChangeRequired, 403, "auth.password_change_required"),
+        (AuthError::TokenNotFound(3), 404, "tokens.not_found"),
+        (AuthError::User(UserError::PasswordTooLong(73)), 422, "password.too_long"),
+    ];
+    for (err, status, code) in cases {
+        let (s, b, _) = body(err.into());
+        assert_eq!((s, b["code"].as_str().unwrap()), (status, code));
+        assert!(!b["message"].as_str().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn rate_limits_carry_retry_after() {
+    let (s, b, retry) = body(AuthError::RateLimited { retry_after_s: 7 }.into());
+    assert_eq!((s, b["code"].as_str().unwrap(), retry.as_deref()), (429, "auth.rate_limited", Some("7")));
+}
+
+#[test]
+fn internal_errors_hide_their_cause() {
+    let (s, b, _) = body(StoreError::Corrupt("secret detail about the file".into()).into());
+    assert_eq!(s, 500);
+    assert_eq!(b["code"], "internal");
+    assert!(!b["message"].as_str().unwrap().contains("secret detail"));
+}
+
+#[test]
+fn user_and_org_errors_map() {
+    let cases: Vec<(ApiError, u16, &str)> = vec![
+        (UserError::UsernameTaken("a".into()).into(), 409, "users.username_taken"),
+        (UserError::NotFound("1".into()).into(), 404, "users.not_found"),
+        (UserError::PasswordTooCommon.into(), 422, "password.too_common"),
+        (UserError::Forbidden(Forbidden { needed: "admin" }).into(), 403, "auth.forbidden"),
+        (OrgError::Exists("x".into()).into(), 409, "orgs.exists"),
+        (OrgError::InvalidName("X".into()).into(), 422, "orgs.invalid_name"),
+    ];
+    for (err, status, code) in cases {
+        let (s, b, _) = body(err);
+        assert_eq!((s, b["code"].as_str().unwrap()), (status, code));
+    }
+}
