@@ -9,6 +9,8 @@ pub mod password;
 mod record;
 pub mod routes;
 mod service;
+#[cfg(test)]
+mod tests;
 
 pub(crate) use names::sanitize as sanitize_for_error;
 pub use names::{DisplayName, Email, Username};
