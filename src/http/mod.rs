@@ -42,9 +42,14 @@ pub fn configure(ctx: web::Data<Ctx>) -> impl FnOnce(&mut web::ServiceConfig) {
                     .route("/openapi.json", web::get().to(openapi::document))
                     .default_service(web::to(not_found)),
             )
+            .route("/api/docs", web::get().to(docs_redirect))
             .service(openapi::docs())
             .default_service(web::to(not_found));
     }
+}
+
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect().insert_header(("Location", "/api/docs/")).finish()
 }
 
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
