@@ -20,12 +20,12 @@ start_and_time() {
   "$bin" serve --data-dir "$dir" --listen "127.0.0.1:$port" >/dev/null 2>&1 &
   pid=$!
   until curl -sf "$url/api/v1/health" >/dev/null; do sleep 0.002; done
-  echo $(( ($(date +%s%N) - t0) / 1000000 ))
+  elapsed=$(( ($(date +%s%N) - t0) / 1000000 ))
 }
 
-first=$(start_and_time)
+start_and_time; first=$elapsed
 kill -TERM "$pid"; wait "$pid" || true
-warm=$(start_and_time)
+start_and_time; warm=$elapsed
 sleep 2
 rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
 
