@@ -1,0 +1,165 @@
+//! The `steward` binary: scriptable commands on a stopped appliance's data directory, and
+//! the health check against a running one.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::support::TestApp;
+
+/// `steward --data-dir DIR` with a hermetic environment: no inherited `STEWARD_*`, fast
+/// bcrypt, quiet logs.
+pub fn steward(data_dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_steward"));
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("STEWARD_") {
+            cmd.env_remove(name);
+        }
+    }
+    cmd.env("STEWARD_AUTH__BCRYPT_COST", "4").env("STEWARD_LOG_LEVEL", "error").arg("--data-dir").arg(data_dir);
+    cmd
+}
+
+/// Runs and asserts success; returns stdout.
+#[track_caller]
+fn ok(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("run steward");
+    assert!(out.status.success(), "{cmd:?} failed: {}", describe(&out));
+    String::from_utf8(out.stdout).expect("utf-8 stdout")
+}
+
+/// Runs and asserts failure; returns stderr.
+#[track_caller]
+fn fails(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("run steward");
+    assert!(!out.status.success(), "{cmd:?} should have failed: {}", describe(&out));
+    assert!(out.stdout.is_empty(), "errors go to stderr: {}", describe(&out));
+    String::from_utf8(out.stderr).expect("utf-8 stderr")
+}
+
+fn describe(out: &Output) -> String {
+    format!(
+        "{}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn version_and_example_config() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    assert_eq!(ok(steward(dir.path()).arg("version")), format!("steward {}\n", env!("CARGO_PKG_VERSION")));
+    assert_eq!(ok(steward(dir.path()).args(["config", "example"])), steward::config::EXAMPLE);
+}
+
+#[test]
+fn config_check_prints_values_with_their_sources() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = ok(steward(dir.path()).args(["config", "check"]).env("STEWARD_MASTER_KEY", "ab".repeat(32)));
+    let data_dir = format!("data_dir = {:?}  # flag --data-dir", dir.path().display().to_string());
+    assert!(out.lines().any(|l| l == data_dir), "{out}");
+    assert!(out.lines().any(|l| l == "auth.bcrypt_cost = 4  # env STEWARD_AUTH__BCRYPT_COST"), "{out}");
+    assert!(out.lines().any(|l| l == "master_key = \"<redacted>\"  # env STEWARD_MASTER_KEY"), "{out}");
+    assert!(!out.contains(&"ab".repeat(32)));
+    let err = fails(steward(dir.path()).args(["config", "check"]).env("STEWARD_LISTNE", "x"));
+    assert!(err.contains("STEWARD_LISTNE"), "{err}");
+}
+
+fn user_line<'a>(list: &'a str, name: &str) -> Vec<&'a str> {
+    let line = list.lines().find(|l| l.split('\t').nth(1) == Some(name));
+    line.unwrap_or_else(|| panic!("{name} not in {list:?}")).split('\t').collect()
+}
+
+#[actix_web::test]
+async fn account_commands_manage_a_stopped_appliance() {
+    // A first start bootstraps the admin; the CLI then works on the stopped store.
+    let (dir, _) = TestApp::start().await.stop().await;
+    let d = dir.path();
+
+    let added = ok(steward(d).args(["user", "add", "bob", "--role", "operator"]));
+    let mut lines = added.lines();
+    let id: u64 = lines.next().expect("id line").parse().expect("numeric id");
+    let password = lines.next().and_then(|l| l.strip_prefix("password: ")).expect("generated password").to_string();
+    assert!(password.len() >= 12);
+
+    let list = ok(steward(d).args(["user", "list"]));
+    assert_eq!(user_line(&list, "bob"), [id.to_string().as_str(), "bob", "operator", "active", ""]);
+    assert_eq!(user_line(&list, "admin")[2], "superadmin");
+    ok(steward(d).args(["user", "disable", "bob"]));
+    assert_eq!(user_line(&ok(steward(d).args(["user", "list"])), "bob")[3], "disabled");
+    ok(steward(d).args(["user", "enable", "bob"]));
+    ok(steward(d).args(["user", "unlock", "bob"]));
+    assert_eq!(user_line(&ok(steward(d).args(["user", "list"])), "bob")[3], "active");
+
+    assert_eq!(ok(steward(d).args(["org", "add", "acme"])).trim(), "2");
+    assert_eq!(ok(steward(d).args(["org", "list"])), "1\tdefault\n2\tacme\n");
+    let token = ok(steward(d).args(["token", "create", "--user", "bob", "--name", "ci"])).trim().to_string();
+    assert!(token.starts_with("stw_"), "{token}");
+
+    assert!(ok(steward(d).args(["audit", "verify"])).starts_with("audit trail intact"));
+    let old_key = std::fs::read_to_string(d.join("master.key")).expect("key");
+    let rotated = ok(steward(d).args(["keys", "rotate"]));
+    let new_key = std::fs::read_to_string(d.join("master.key")).expect("key");
+    assert_ne!(old_key, new_key);
+    let new_id = steward::seal::MasterKey::from_hex(&new_key).expect("new key").id();
+    assert!(rotated.contains(&format!("under master key {new_id}")), "{rotated}");
+    ok(steward(d).args(["audit", "verify"]));
+
+    // The appliance starts on what the CLI left, and bob's password and token work.
+    let app = TestApp::builder().data_dir(dir).start().await;
+    let (bob, login) = app.try_login("bob", &password).await;
+    assert_eq!(login.expect_status(200).body["must_change_password"], true, "CLI passwords are one-time");
+    bob.get("/api/v1/users").await.expect_error(403, "auth.password_change_required");
+    let me = app.bearer(&token).get("/api/v1/auth/me").await.expect_status(200);
+    assert_eq!(me.body["user"]["username"], "bob");
+    let admin = app.superadmin().await;
+    let rotations = crate::support::audit_entries(&admin, "action=keys.rotate").await;
+    assert!(rotations[0]["detail"].as_str().expect("detail").ends_with(&new_id), "{rotations:?}");
+    assert!(rotations[0]["actor"].as_str().expect("actor").starts_with("cli"));
+}
+
+#[actix_web::test]
+async fn unknown_names_fail_with_a_message_on_stderr() {
+    let (dir, _) = TestApp::start().await.stop().await;
+    let d = dir.path();
+    for args in [
+        vec!["user", "disable", "nobody"],
+        vec!["user", "unlock", "nobody"],
+        vec!["token", "create", "--user", "nobody", "--name", "ci"],
+    ] {
+        let err = fails(steward(d).args(&args));
+        assert!(err.contains("user \"nobody\" not found"), "{args:?}: {err}");
+    }
+    let err = fails(steward(d).args(["user", "list", "--org", "nowhere"]));
+    assert!(err.contains("organization \"nowhere\" not found"), "{err}");
+    let err = fails(steward(d).args(["user", "add", "Root!", "--role", "viewer"]));
+    assert!(err.contains("username"), "{err}");
+    let err = fails(steward(d).args(["user", "add", "carol", "--role", "emperor"]));
+    assert!(err.contains("unknown role"), "{err}");
+}
+
+#[actix_web::test]
+async fn the_cli_refuses_a_store_the_appliance_holds() {
+    let app = TestApp::start().await;
+    let err = fails(steward(app.data_dir()).args(["user", "list"]));
+    assert!(err.contains("in use by another process"), "{err}");
+}
+
+async fn healthcheck(url: String) -> Output {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut cmd = steward(dir.path());
+    cmd.args(["healthcheck", "--timeout", "5", "--url", &url]);
+    actix_web::rt::task::spawn_blocking(move || cmd.output().expect("run steward")).await.expect("join")
+}
+
+#[actix_web::test]
+async fn healthcheck_exits_zero_only_when_the_appliance_answers() {
+    let app = TestApp::start().await;
+    let up = healthcheck(app.url.clone()).await;
+    assert!(up.status.success(), "{}", describe(&up));
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr");
+    let down = healthcheck(format!("http://{closed}")).await;
+    assert!(!down.status.success(), "{}", describe(&down));
+    assert!(String::from_utf8_lossy(&down.stderr).contains("did not answer"), "{}", describe(&down));
+}

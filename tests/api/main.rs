@@ -1,0 +1,17 @@
+//! Integration tests of the whole appliance: the real server in-process on port 0 with a
+//! temporary data directory and a manual clock, driven over HTTP; plus the configuration
+//! loader, sealed secrets and the audit chain on the stopped store, and the binary's CLI.
+
+mod support;
+
+mod audit;
+mod auth;
+mod bad_input;
+mod cli;
+mod config;
+mod cross_org;
+mod csrf;
+mod matrix;
+mod secrets;
+mod sessions;
+mod tokens;

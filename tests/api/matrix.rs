@@ -1,0 +1,207 @@
+//! The role x organization matrix: every route of the assembly in `src/http/mod.rs`, called
+//! by every kind of caller, with the status (and error code) each must get. Refused calls
+//! are checked to have changed nothing.
+
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::support::{ADMIN_PW, Client, TestApp, USER_PW, unique};
+
+/// Callers, in the column order of [`CASES`].
+const WHO: [&str; 6] = ["anonymous", "viewer A", "operator A", "admin A", "admin B", "superadmin"];
+/// Login names of the callers after `anonymous`.
+const NAMES: [&str; 5] = ["va", "oa", "aa", "ab", "admin"];
+
+/// One route under test. Path placeholders: `{A}` org A's id, `{viewerA}` viewer A's id,
+/// `{new}` a fresh viewer of org A made for this one call, `{token}` a fresh token of
+/// admin A. `{uniq}` in the body becomes a name used nowhere else.
+struct Case {
+    method: &'static str,
+    path: &'static str,
+    body: Option<&'static str>,
+    /// anonymous, viewer A, operator A, admin A, admin B, superadmin (in the default org).
+    expect: [u16; 6],
+    /// Error codes other than 401 `auth.required` and 403 `auth.forbidden`.
+    codes: &'static [(u16, &'static str)],
+    /// Run with a session of its own (the call ends it).
+    fresh_session: bool,
+}
+
+const fn case(method: &'static str, path: &'static str, body: Option<&'static str>, expect: [u16; 6]) -> Case {
+    Case { method, path, body, expect, codes: &[], fresh_session: false }
+}
+
+const fn with_codes(c: Case, codes: &'static [(u16, &'static str)]) -> Case {
+    Case { codes, ..c }
+}
+
+const fn fresh(c: Case) -> Case {
+    Case { fresh_session: true, ..c }
+}
+
+const NEW_USER: Option<&str> = Some(r#"{"username": "{uniq}", "role": "viewer", "password": "matrix-User-pw-0001"}"#);
+const USERS_404: &[(u16, &str)] = &[(404, "users.not_found")];
+const ORGS_404: &[(u16, &str)] = &[(404, "orgs.not_found")];
+
+#[rustfmt::skip]
+const CASES: &[Case] = &[
+    case("GET", "/api/v1/health", None, [200, 200, 200, 200, 200, 200]),
+    case("GET", "/api/v1/openapi.json", None, [200, 200, 200, 200, 200, 200]),
+    case("GET", "/api/v1/status", None, [401, 200, 200, 200, 200, 200]),
+    case("GET", "/api/v1/auth/me", None, [401, 200, 200, 200, 200, 200]),
+    with_codes(case("POST", "/api/v1/auth/login", Some(r#"{"username": "nobody-here", "password": "wrong-Password-123"}"#),
+        [401, 401, 401, 401, 401, 401]), &[(401, "auth.invalid_credentials")]),
+    with_codes(case("POST", "/api/v1/auth/password", Some(r#"{"current_password": "wrong-Password-123", "new_password": "another-Password-456"}"#),
+        [401, 403, 403, 403, 403, 403]), &[(403, "password.wrong_current")]),
+    case("GET", "/api/v1/tokens", None, [401, 200, 200, 200, 200, 200]),
+    case("GET", "/api/v1/tokens?all=true", None, [401, 403, 403, 200, 200, 200]),
+    case("POST", "/api/v1/tokens", Some(r#"{"name": "{uniq}"}"#), [401, 201, 201, 201, 201, 201]),
+    // Tokens are looked up in the caller's organization; the superadmin's is `default`.
+    with_codes(case("DELETE", "/api/v1/tokens/{token}", None, [401, 403, 403, 204, 404, 404]), &[(404, "tokens.not_found")]),
+    case("GET", "/api/v1/users", None, [401, 403, 403, 200, 200, 200]),
+    with_codes(case("GET", "/api/v1/users?org={A}", None, [401, 403, 403, 200, 404, 200]), ORGS_404),
+    case("POST", "/api/v1/users", NEW_USER, [401, 403, 403, 201, 201, 201]),
+    with_codes(case("POST", "/api/v1/users?org={A}", NEW_USER, [401, 403, 403, 201, 404, 201]), ORGS_404),
+    with_codes(case("GET", "/api/v1/users/{viewerA}", None, [401, 200, 403, 200, 404, 404]), USERS_404),
+    with_codes(case("GET", "/api/v1/users/{viewerA}?org={A}", None, [401, 200, 403, 200, 404, 200]), ORGS_404),
+    with_codes(case("PATCH", "/api/v1/users/{new}", Some(r#"{"display_name": "Changed"}"#), [401, 403, 403, 200, 404, 404]), USERS_404),
+    with_codes(case("PATCH", "/api/v1/users/{new}?org={A}", Some(r#"{"display_name": "Changed"}"#), [401, 403, 403, 200, 404, 200]), ORGS_404),
+    with_codes(case("POST", "/api/v1/users/{new}/password", Some(r#"{"new_password": "reset-Password-789"}"#), [401, 403, 403, 200, 404, 404]), USERS_404),
+    with_codes(case("POST", "/api/v1/users/{new}/password?org={A}", Some(r#"{"new_password": "reset-Password-789"}"#), [401, 403, 403, 200, 404, 200]), ORGS_404),
+    with_codes(case("POST", "/api/v1/users/{new}/unlock", None, [401, 403, 403, 200, 404, 404]), USERS_404),
+    with_codes(case("POST", "/api/v1/users/{new}/unlock?org={A}", None, [401, 403, 403, 200, 404, 200]), ORGS_404),
+    with_codes(case("DELETE", "/api/v1/users/{new}", None, [401, 403, 403, 204, 404, 404]), USERS_404),
+    with_codes(case("DELETE", "/api/v1/users/{new}?org={A}", None, [401, 403, 403, 204, 404, 204]), ORGS_404),
+    case("GET", "/api/v1/orgs", None, [401, 200, 200, 200, 200, 200]),
+    case("POST", "/api/v1/orgs", Some(r#"{"name": "{uniq}"}"#), [401, 403, 403, 403, 403, 201]),
+    with_codes(case("GET", "/api/v1/orgs/{A}", None, [401, 200, 200, 200, 404, 200]), ORGS_404),
+    case("GET", "/api/v1/audit", None, [401, 403, 403, 200, 200, 200]),
+    fresh(case("POST", "/api/v1/auth/logout", None, [401, 204, 204, 204, 204, 204])),
+    // Last: it ends every session of the caller.
+    fresh(case("POST", "/api/v1/auth/logout-all", None, [401, 204, 204, 204, 204, 204])),
+];
+
+/// Two organizations with a viewer, an operator and an admin in A, an admin in B, and the
+/// superadmin in `default`. Witnesses are bearer tokens (unaffected by logouts) used to
+/// set up targets and to read the state before and after a refused call.
+pub struct World {
+    pub app: TestApp,
+    pub org_a: u64,
+    pub org_b: u64,
+    pub viewer_a: u64,
+    /// Session clients in [`WHO`] order.
+    pub callers: Vec<Client>,
+    pub sup_witness: Client,
+    pub admin_a_witness: Client,
+    pub admin_b_witness: Client,
+}
+
+impl World {
+    pub async fn build() -> World {
+        let app = TestApp::start().await;
+        let sup = app.superadmin().await;
+        let org_a = sup.create_org("alpha").await;
+        let org_b = sup.create_org("beta").await;
+        let viewer_a = sup.create_user(Some(org_a), "va", "viewer").await;
+        sup.create_user(Some(org_a), "oa", "operator").await;
+        sup.create_user(Some(org_a), "aa", "admin").await;
+        sup.create_user(Some(org_b), "ab", "admin").await;
+        let mut callers = vec![app.anon()];
+        for name in NAMES {
+            callers.push(app.login(name, password_of(name)).await);
+        }
+        let sup_witness = witness(&app, &callers[5]).await;
+        let admin_a_witness = witness(&app, &callers[3]).await;
+        let admin_b_witness = witness(&app, &callers[4]).await;
+        World { app, org_a, org_b, viewer_a, callers, sup_witness, admin_a_witness, admin_b_witness }
+    }
+
+    /// Everything a refused call could have changed: accounts of every organization,
+    /// organizations, tokens of every organization (without their last-use times).
+    pub async fn snapshot(&self) -> Value {
+        let sup = &self.sup_witness;
+        let mut users = Vec::new();
+        for org in [1, self.org_a, self.org_b] {
+            users.push(sup.get(&format!("/api/v1/users?org={org}")).await.expect_status(200).body);
+        }
+        let orgs = sup.get("/api/v1/orgs").await.expect_status(200).body;
+        let mut tokens = Vec::new();
+        for w in [sup, &self.admin_a_witness, &self.admin_b_witness] {
+            let mut list = w.get("/api/v1/tokens?all=true").await.expect_status(200).body;
+            for t in list.as_array_mut().expect("token list") {
+                t.as_object_mut().expect("token").remove("last_used_at");
+            }
+            tokens.push(list);
+        }
+        serde_json::json!({ "users": users, "orgs": orgs, "tokens": tokens })
+    }
+
+    async fn resolve(&self, path: &str) -> String {
+        let mut path = path.replace("{A}", &self.org_a.to_string()).replace("{viewerA}", &self.viewer_a.to_string());
+        if path.contains("{new}") {
+            let id = self.sup_witness.create_user(Some(self.org_a), &unique("target"), "viewer").await;
+            path = path.replace("{new}", &id.to_string());
+        }
+        if path.contains("{token}") {
+            let (id, _) = self.admin_a_witness.create_token(serde_json::json!({ "name": unique("t") })).await;
+            path = path.replace("{token}", &id.to_string());
+        }
+        path
+    }
+}
+
+/// A bearer client acting as the same account as `session`.
+async fn witness(app: &TestApp, session: &Client) -> Client {
+    let (_, value) = session.create_token(serde_json::json!({ "name": "witness" })).await;
+    app.bearer(&value)
+}
+
+fn password_of(name: &str) -> &'static str {
+    if name == "admin" { ADMIN_PW } else { USER_PW }
+}
+
+fn expected_code(case: &Case, status: u16) -> Option<&'static str> {
+    let special = case.codes.iter().find(|(s, _)| *s == status).map(|(_, c)| *c);
+    special.or(match status {
+        401 => Some("auth.required"),
+        403 => Some("auth.forbidden"),
+        _ => None,
+    })
+}
+
+#[actix_web::test]
+async fn every_route_answers_every_caller_as_the_matrix_says() {
+    let world = World::build().await;
+    let mut failures = Vec::new();
+    for case in CASES {
+        for (col, who) in WHO.iter().enumerate() {
+            let path = world.resolve(case.path).await;
+            let body: Option<Value> =
+                case.body.map(|b| serde_json::from_str(&b.replace("{uniq}", &unique("m"))).expect("case body"));
+            let client = match (case.fresh_session, col) {
+                (true, 1..) => world.app.login(NAMES[col - 1], password_of(NAMES[col - 1])).await,
+                _ => world.callers[col].clone(),
+            };
+            let expected = case.expect[col];
+            let before = if expected >= 400 { Some(world.snapshot().await) } else { None };
+            let method: Method = case.method.parse().expect("method");
+            let resp = client.send(method, &path, body.as_ref()).await;
+            let call = format!("{} {path} as {who}", case.method);
+            if resp.status != expected {
+                failures.push(format!("{call}: expected {expected}, got {} {}", resp.status, resp.body));
+                continue;
+            }
+            if let Some(code) = expected_code(case, expected) {
+                if resp.code() != code {
+                    failures.push(format!("{call}: expected code {code}, got {}", resp.body));
+                }
+            }
+            if let Some(before) = before {
+                if world.snapshot().await != before {
+                    failures.push(format!("{call}: refused with {expected} but changed the state"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} matrix cells wrong:\n{}", failures.len(), failures.join("\n"));
+}
