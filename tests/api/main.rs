@@ -12,6 +12,7 @@ mod config;
 mod cross_org;
 mod csrf;
 mod matrix;
+mod roles;
 mod secrets;
 mod sessions;
 mod tokens;

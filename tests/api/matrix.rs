@@ -47,6 +47,8 @@ const ORGS_404: &[(u16, &str)] = &[(404, "orgs.not_found")];
 const CASES: &[Case] = &[
     case("GET", "/api/v1/health", None, [200, 200, 200, 200, 200, 200]),
     case("GET", "/api/v1/openapi.json", None, [200, 200, 200, 200, 200, 200]),
+    case("GET", "/api/docs", None, [308, 308, 308, 308, 308, 308]),
+    case("GET", "/api/docs/", None, [200, 200, 200, 200, 200, 200]),
     case("GET", "/api/v1/status", None, [401, 200, 200, 200, 200, 200]),
     case("GET", "/api/v1/auth/me", None, [401, 200, 200, 200, 200, 200]),
     with_codes(case("POST", "/api/v1/auth/login", Some(r#"{"username": "nobody-here", "password": "wrong-Password-123"}"#),
@@ -202,4 +204,33 @@ async fn every_route_answers_every_caller_as_the_matrix_says() {
         }
     }
     assert!(failures.is_empty(), "{} matrix cells wrong:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[actix_web::test]
+async fn docs_redirect_to_the_swagger_page() {
+    let app = TestApp::start().await;
+    let resp = app.anon().get("/api/docs").await.expect_status(308);
+    assert_eq!(resp.header("location"), Some("/api/docs/"));
+    let page = app.anon().get("/api/docs/").await.expect_status(200);
+    assert!(page.body.as_str().is_some_and(|html| html.contains("swagger")), "{page:?}");
+}
+
+#[actix_web::test]
+#[ignore = "bug: the docs page loads its spec from /api/v1/openapi-ui.json, but the /api/v1 scope (with its not_found default service) is mounted before openapi::docs() and swallows it: 404 http.not_found"]
+async fn the_docs_page_can_load_its_spec() {
+    let app = TestApp::start().await;
+    let init = app.anon().get("/api/docs/swagger-initializer.js").await.expect_status(200);
+    let script = init.body.as_str().expect("script").to_string();
+    let url = spec_url(&script).unwrap_or_else(|| panic!("no spec url in {script}"));
+    let spec = app.anon().get(url).await;
+    assert_eq!(spec.status, 200, "GET {url}: {spec:?}");
+    assert!(spec.body["openapi"].is_string(), "{spec:?}");
+}
+
+/// The `"url": "..."` the Swagger initializer loads the spec from.
+fn spec_url(script: &str) -> Option<&str> {
+    let rest = &script[script.find("\"url\"")? + 5..];
+    let start = rest.find('"')? + 1;
+    let len = rest[start..].find('"')?;
+    Some(&rest[start..start + len])
 }

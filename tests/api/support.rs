@@ -73,17 +73,18 @@ impl Builder {
         let config = config_for(dir.path(), self.admin_password, &self.overrides);
         let clock = ManualClock::new(time::OffsetDateTime::now_utc());
         let appliance = Appliance::start(config.clone(), clock.clone(), false).await.expect("appliance starts");
-        TestApp { url: appliance.url(), clock, dir, config, appliance: Some(appliance) }
+        TestApp { url: appliance.url(), clock, config, dir, appliance: Some(appliance) }
     }
 }
 
-/// One running appliance, owned by one test.
+/// One running appliance, owned by one test. Fields drop in order: the appliance before
+/// its data directory.
 pub struct TestApp {
+    appliance: Option<Appliance>,
     pub url: String,
     pub clock: Arc<ManualClock>,
-    pub dir: tempfile::TempDir,
     pub config: Config,
-    appliance: Option<Appliance>,
+    pub dir: tempfile::TempDir,
 }
 
 impl TestApp {
@@ -107,12 +108,11 @@ impl TestApp {
         self.clock.advance(time::Duration::minutes(minutes));
     }
 
-    /// Stops serving and waits until the store is released; the data directory stays.
+    /// Stops serving and waits until the store file is closed; the data directory stays.
     pub async fn stop(mut self) -> (tempfile::TempDir, Config) {
         if let Some(appliance) = self.appliance.take() {
-            let ctx = Arc::downgrade(&appliance.ctx.clone().into_inner());
             appliance.stop().await;
-            wait_until_released(&ctx).await;
+            wait_until_closed(&self.config.store_path()).await;
         }
         (self.dir, self.config)
     }
@@ -159,30 +159,36 @@ impl TestApp {
     }
 }
 
-/// `Appliance::stop` can return while worker threads still hold the context, and with it
-/// the redb file lock (see `secrets::stop_releases_the_store_at_once`, ignored as a bug).
-/// Waits, bounded, for the last holder to let go.
-async fn wait_until_released(ctx: &std::sync::Weak<steward::app::Ctx>) {
+/// `Appliance::stop` can return while an actix worker thread still drops the last context
+/// (redb's final fsync, then the file lock goes): see `secrets::stop_releases_the_store_at_once`,
+/// ignored as a bug. Waits, bounded, until this process no longer has the file open.
+async fn wait_until_closed(store: &Path) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let (t0, c0) = (std::time::Instant::now(), ctx.strong_count());
-    if c0 > 0 {
-        eprintln!("PROBE waiting, strong={c0}");
-    }
-    while ctx.strong_count() > 0 {
-        assert!(std::time::Instant::now() < deadline, "the appliance context was not released 10 s after stop");
+    while fd_open(store) {
+        assert!(std::time::Instant::now() < deadline, "{} still open 10 s after stop", store.display());
         actix_web::rt::time::sleep(std::time::Duration::from_millis(1)).await;
-    }
-    if c0 > 0 {
-        eprintln!("PROBE released after {:?}", t0.elapsed());
     }
 }
 
+/// Whether this process has `path` open (Linux: `/proc/self/fd`).
+pub fn fd_open(path: &Path) -> bool {
+    let fds = std::fs::read_dir("/proc/self/fd").expect("/proc/self/fd");
+    fds.flatten().any(|fd| std::fs::read_link(fd.path()).is_ok_and(|target| target == path))
+}
+
 /// An answer: status, headers and the JSON body (`Null` when empty).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Resp {
     pub status: u16,
     pub headers: HeaderMap,
     pub body: Value,
+}
+
+/// Status and body only: headers would bury the point of a failure message.
+impl std::fmt::Debug for Resp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HTTP {} {}", self.status, self.body)
+    }
 }
 
 impl Resp {
@@ -211,6 +217,11 @@ impl Resp {
 
     pub fn id(&self) -> u64 {
         self.body["id"].as_u64().unwrap_or_else(|| panic!("no id in {self:?}"))
+    }
+
+    /// The account id in an `/auth/me` or login answer.
+    pub fn id_of_user(&self) -> u64 {
+        self.body["user"]["id"].as_u64().unwrap_or_else(|| panic!("no user id in {self:?}"))
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {

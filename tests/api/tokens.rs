@@ -153,3 +153,14 @@ async fn forged_or_malformed_bearer_values_are_refused() {
         assert_eq!((resp.status, resp.code()), (401, "auth.required"), "Authorization {header:?}: {resp:?}");
     }
 }
+
+#[actix_web::test]
+#[ignore = "bug: with a bearer token (or session cookie) the Caller and Json extractors run concurrently, so a forged token with an invalid body gets 422 `request.invalid_field` (leaking validation) instead of 401 `auth.required`"]
+async fn a_forged_token_gets_401_before_any_body_validation() {
+    let app = TestApp::start().await;
+    let forged = app.bearer("stw_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    for _ in 0..5 {
+        forged.post("/api/v1/users", json!({})).await.expect_error(401, "auth.required");
+        forged.post("/api/v1/orgs", json!({ "name": "Not Valid" })).await.expect_error(401, "auth.required");
+    }
+}
