@@ -3,7 +3,7 @@
 
 use time::Duration;
 
-use super::{AuthError, session};
+use super::{AuthError, Caller, Via, session};
 use crate::app::Ctx;
 use crate::audit::{self, Event, Outcome};
 use crate::orgs::{Actor, OrgId};
@@ -97,18 +97,30 @@ pub async fn login(ctx: &Ctx, name: &str, password: &str, origin: Origin) -> Res
         .await?
 }
 
-/// Ends one session (logout) or all of the user's (log out everywhere).
-pub async fn logout(ctx: &Ctx, hash: [u8; 32], everywhere: bool, actor: Actor) -> Result<u64, AuthError> {
+/// Ends the caller's session (logout), or every session of theirs (log out everywhere).
+/// A bearer token has no session of its own, so for it only `everywhere` does anything.
+pub async fn logout(ctx: &Ctx, caller: &Caller, everywhere: bool) -> Result<u64, AuthError> {
+    let current = match caller.via {
+        Via::Session { hash } => Some(hash),
+        Via::Token { .. } => None,
+    };
+    if current.is_none() && !everywhere {
+        return Ok(0);
+    }
     let now = ctx.clock.now();
+    let (org, user, actor) = (caller.scope.org, caller.user, caller.scope.actor.clone());
     ctx.store
         .write(move |txn| {
-            let Some(s) = session::end(txn, &hash)? else {
-                return Ok(0);
-            };
-            let ended = 1 + if everywhere { session::end_sessions(txn, s.user, None)? } else { 0 };
+            let mut ended = 0;
+            if let Some(hash) = current {
+                ended += u64::from(session::end(txn, &hash)?.is_some());
+            }
+            if everywhere {
+                ended += session::end_sessions(txn, user, None)?;
+            }
             let action = if everywhere { "auth.logout_all" } else { "auth.logout" };
             let target = actor.name.clone();
-            audit::append(txn, now, Event::new(s.org, actor, action, target, Outcome::Success))?;
+            audit::append(txn, now, Event::new(org, actor, action, target, Outcome::Success))?;
             Ok(ended)
         })
         .await

@@ -108,23 +108,12 @@ pub async fn logout(ctx: web::Data<Ctx>, caller: PendingCaller) -> Result<HttpRe
 
 /// End every session of the calling user ("log out everywhere").
 #[utoipa::path(post, path = "/api/v1/auth/logout-all", tag = "auth", responses((status = 204), (status = 401, body = ErrorBody)))]
-pub async fn logout_all(ctx: web::Data<Ctx>, caller: PendingCaller) -> Result<HttpResponse, ApiError> {
-    end(ctx, caller.0, true).await
+pub async fn logout_all(ctx: web::Data<Ctx>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    end(ctx, caller, true).await
 }
 
 async fn end(ctx: web::Data<Ctx>, caller: Caller, everywhere: bool) -> Result<HttpResponse, ApiError> {
-    match caller.via {
-        Via::Session { hash } => {
-            super::logout(&ctx, hash, everywhere, caller.scope.actor).await?;
-        }
-        Via::Token { .. } if everywhere => {
-            let now = ctx.clock.now();
-            let user = caller.user;
-            ctx.store.write(move |txn| Ok::<_, AuthError>(session::end_sessions(txn, user, None)?)).await?;
-            let _ = now;
-        }
-        Via::Token { .. } => {}
-    }
+    super::logout(&ctx, &caller, everywhere).await?;
     Ok(HttpResponse::NoContent().cookie(cleared_cookie(&ctx)).finish())
 }
 

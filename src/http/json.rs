@@ -51,23 +51,22 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
-/// Parses with the path of the failing field in the message.
+/// Parses in two steps so the status says whose fault it is: text that is not JSON is a
+/// 400, JSON that does not fit the type is a 422 naming the field's path. (serde_json
+/// alone reports some type mismatches, such as a number where an enum goes, as syntax.)
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        ApiError::new(StatusCode::BAD_REQUEST, "request.malformed_json", format!("request body is not JSON: {e}"))
+    })?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let (status, code) = if inner.is_data() {
-            (StatusCode::UNPROCESSABLE_ENTITY, "request.invalid_field")
-        } else {
-            (StatusCode::BAD_REQUEST, "request.malformed_json")
-        };
         let message = if path == "." || path.is_empty() {
             format!("request body: {inner}")
         } else {
             format!("field `{path}`: {inner}")
         };
-        ApiError::new(status, code, message)
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "request.invalid_field", message)
     })
 }
 

@@ -32,6 +32,10 @@ pub fn configure(ctx: web::Data<Ctx>) -> impl FnOnce(&mut web::ServiceConfig) {
             .app_data(web::PathConfig::default().error_handler(|e, _| {
                 ApiError::new(StatusCode::NOT_FOUND, "request.invalid_path", e.to_string()).into()
             }))
+            // Before the /api/v1 scope: the docs service also answers /api/v1/openapi.json,
+            // which the scope's not-found default would otherwise swallow.
+            .route("/api/docs", web::get().to(docs_redirect))
+            .service(openapi::docs())
             .service(
                 web::scope("/api/v1")
                     .configure(health::configure)
@@ -39,11 +43,8 @@ pub fn configure(ctx: web::Data<Ctx>) -> impl FnOnce(&mut web::ServiceConfig) {
                     .configure(crate::users::configure)
                     .configure(crate::orgs::configure)
                     .configure(crate::audit::configure)
-                    .route("/openapi.json", web::get().to(openapi::document))
                     .default_service(web::to(not_found)),
             )
-            .route("/api/docs", web::get().to(docs_redirect))
-            .service(openapi::docs())
             .default_service(web::to(not_found));
     }
 }

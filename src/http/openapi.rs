@@ -1,7 +1,6 @@
 //! The OpenAPI document, generated from the handlers' annotations, and the Swagger UI page
 //! at `/api/docs` (vendored into the binary: nothing loads from the network).
 
-use actix_web::HttpResponse;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -37,10 +36,6 @@ use utoipa_swagger_ui::SwaggerUi;
 )]
 pub struct ApiDoc;
 
-pub async fn document() -> HttpResponse {
-    HttpResponse::Ok().json(ApiDoc::openapi())
-}
-
 pub fn docs() -> SwaggerUi {
-    SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi-ui.json", ApiDoc::openapi())
+    SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", ApiDoc::openapi())
 }

@@ -199,7 +199,6 @@ async fn configured_admin_password_writes_no_file_and_logout_works_while_pending
 }
 
 #[actix_web::test]
-#[ignore = "bug: POST /api/v1/auth/logout-all takes PendingCaller, but auth/extract.rs documents that only /auth/me, /auth/password and /auth/logout admit a pending password change"]
 async fn pending_password_change_blocks_logout_everywhere() {
     let app = TestApp::start().await;
     let admin = app.login("admin", KNOWN_ADMIN_PW).await;
