@@ -188,19 +188,36 @@ impl Appliance {
 
     /// Waits until the server stops (a signal, or [`Appliance::stop`] elsewhere).
     pub async fn wait(self) -> std::io::Result<()> {
-        let result = self.http.task.await.map_err(std::io::Error::other)?;
-        for t in &self.tasks {
-            t.abort();
-        }
-        result
+        let result = self.http.task.await.map_err(std::io::Error::other);
+        shut(self.tasks, self.ctx).await;
+        result?
     }
 
+    /// Stops serving (in-flight requests finish) and closes the store before returning, so
+    /// the data directory can be reopened at once.
     pub async fn stop(self) {
-        for t in &self.tasks {
-            t.abort();
-        }
         self.http.stop().await;
+        shut(self.tasks, self.ctx).await;
     }
+}
+
+/// Ends the background tasks and closes the store. Worker threads drop their handles on
+/// the context a little after the server reports it stopped; the last handle must go
+/// before redb releases its file lock, so wait for it (bounded), then drop it off the
+/// executor (closing syncs the file).
+async fn shut(tasks: Vec<tokio::task::JoinHandle<()>>, ctx: web::Data<Ctx>) {
+    for t in &tasks {
+        t.abort();
+    }
+    let ctx = ctx.into_inner();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Arc::strong_count(&ctx) > 1 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    if Arc::strong_count(&ctx) > 1 {
+        tracing::warn!("the store is still referenced after shutdown; it closes when the process exits");
+    }
+    let _ = crate::blocking::run(move || drop(ctx)).await;
 }
 
 /// Expired sessions, old audit entries and idle rate-limit buckets, once a minute.

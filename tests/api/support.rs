@@ -108,11 +108,10 @@ impl TestApp {
         self.clock.advance(time::Duration::minutes(minutes));
     }
 
-    /// Stops serving and waits until the store file is closed; the data directory stays.
+    /// Stops serving (the store is closed when this returns); the data directory stays.
     pub async fn stop(mut self) -> (tempfile::TempDir, Config) {
         if let Some(appliance) = self.appliance.take() {
             appliance.stop().await;
-            wait_until_closed(&self.config.store_path()).await;
         }
         (self.dir, self.config)
     }
@@ -156,17 +155,6 @@ impl TestApp {
         let mut c = Client::new(&self.url);
         c.bearer = Some(token.to_string());
         c
-    }
-}
-
-/// `Appliance::stop` can return while an actix worker thread still drops the last context
-/// (redb's final fsync, then the file lock goes): see `secrets::stop_releases_the_store_at_once`,
-/// ignored as a bug. Waits, bounded, until this process no longer has the file open.
-async fn wait_until_closed(store: &Path) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while fd_open(store) {
-        assert!(std::time::Instant::now() < deadline, "{} still open 10 s after stop", store.display());
-        actix_web::rt::time::sleep(std::time::Duration::from_millis(1)).await;
     }
 }
 
