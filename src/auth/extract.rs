@@ -7,7 +7,10 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, http::Method, web};
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, http::Method, web};
 use subtle::ConstantTimeEq;
 use time::Duration;
 
@@ -36,6 +39,38 @@ pub struct Caller {
 #[derive(Debug, Clone)]
 pub struct PendingCaller(pub Caller);
 
+/// The outcome of authenticating a request, settled by [`resolve`] before extractors run.
+struct Resolved(Result<Caller, AuthError>);
+
+/// Middleware: authenticates every request that carries credentials before any extractor
+/// runs. Extractors run concurrently, so without this a body validation error could
+/// answer before authentication did, letting anyone probe validation.
+pub async fn resolve(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if has_credentials(req.request()) {
+        let outcome = authenticate(req.request()).await;
+        req.extensions_mut().insert(Resolved(outcome));
+    }
+    next.call(req).await
+}
+
+fn has_credentials(req: &HttpRequest) -> bool {
+    req.headers().contains_key(actix_web::http::header::AUTHORIZATION)
+        || req.app_data::<web::Data<Ctx>>().is_some_and(|ctx| req.cookie(ctx.cookie_name()).is_some())
+}
+
+/// The settled outcome, or (where [`resolve`] is not mounted) authentication on the spot.
+async fn caller_of(req: HttpRequest) -> Result<Caller, AuthError> {
+    let settled = req.extensions_mut().remove::<Resolved>();
+    match settled {
+        Some(Resolved(outcome)) => outcome,
+        None if has_credentials(&req) => authenticate(&req).await,
+        None => Err(AuthError::Unauthenticated),
+    }
+}
+
 impl FromRequest for Caller {
     type Error = crate::http::ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
@@ -43,7 +78,7 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let caller = authenticate(&req).await?;
+            let caller = caller_of(req).await?;
             if caller.must_change_password {
                 return Err(AuthError::PasswordChangeRequired.into());
             }
@@ -58,7 +93,7 @@ impl FromRequest for PendingCaller {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move { Ok(PendingCaller(authenticate(&req).await?)) })
+        Box::pin(async move { Ok(PendingCaller(caller_of(req).await?)) })
     }
 }
 

@@ -13,7 +13,7 @@ pub mod routes;
 mod session;
 mod tokens;
 
-pub use extract::{CSRF_HEADER, Caller, PendingCaller, Via, origin};
+pub use extract::{CSRF_HEADER, Caller, PendingCaller, Via, origin, resolve};
 pub use limit::LoginLimiter;
 pub use login::{LoginOutcome, Origin, login, logout};
 pub use routes::configure;

@@ -38,6 +38,7 @@ pub fn configure(ctx: web::Data<Ctx>) -> impl FnOnce(&mut web::ServiceConfig) {
             .service(openapi::docs())
             .service(
                 web::scope("/api/v1")
+                    .wrap(actix_web::middleware::from_fn(crate::auth::resolve))
                     .configure(health::configure)
                     .configure(crate::auth::configure)
                     .configure(crate::users::configure)
