@@ -21,7 +21,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrg {
-    pub name: OrgName,
+    /// 1-63 lowercase letters, digits and '-', starting with a letter.
+    pub name: String,
 }
 
 /// Organizations you can see (superadmins: all).
@@ -34,7 +35,8 @@ pub async fn list(ctx: web::Data<Ctx>, caller: Caller) -> Result<HttpResponse, A
 #[utoipa::path(post, path = "/api/v1/orgs", tag = "orgs", request_body = NewOrg,
     responses((status = 201, body = Org), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn create(ctx: web::Data<Ctx>, caller: Caller, body: Json<NewOrg>) -> Result<HttpResponse, ApiError> {
-    let org = super::create(&ctx.store, &caller.scope, body.into_inner().name, ctx.clock.now()).await?;
+    let org =
+        super::create(&ctx.store, &caller.scope, OrgName::try_from(body.into_inner().name)?, ctx.clock.now()).await?;
     Ok(HttpResponse::Created().json(org))
 }
 

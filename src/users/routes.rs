@@ -4,11 +4,12 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{NewUser, UserId, UserPatch, UserView};
+use super::{DisplayName, Email, NewUser, UserError, UserId, UserPatch, UserView, Username};
 use crate::app::Ctx;
 use crate::auth::Caller;
 use crate::http::{ApiError, ErrorBody, Json};
 use crate::orgs::OrgId;
+use crate::orgs::Role;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -27,6 +28,73 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub struct OrgQuery {
     /// Superadmins: act in this organization instead of their own.
     pub org: Option<u64>,
+}
+
+/// A new account. Fields are checked after parsing, so each rule answers its own code
+/// (`users.invalid_username`, `users.invalid_email`, ...).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserRequest {
+    /// 1-32 of `a-z 0-9 _ -`, starting with a letter or `_`; not a system account name.
+    pub username: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub display_name: String,
+    pub role: Role,
+    /// Initial password; checked against the policy.
+    pub password: String,
+    /// Ask for a new password at first login (default true).
+    #[serde(default = "yes")]
+    pub must_change_password: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl TryFrom<NewUserRequest> for NewUser {
+    type Error = UserError;
+    fn try_from(r: NewUserRequest) -> Result<Self, UserError> {
+        Ok(NewUser {
+            username: Username::try_from(r.username)?,
+            email: r.email.map(Email::try_from).transpose()?,
+            display_name: DisplayName::try_from(r.display_name)?,
+            role: r.role,
+            password: r.password,
+            must_change_password: r.must_change_password,
+        })
+    }
+}
+
+/// Changes to an account; absent fields stay as they are.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatchRequest {
+    /// A new address, or `null` to remove it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    pub disabled: Option<bool>,
+}
+
+/// Tells "field absent" (outer `None`) from "field is null" (`Some(None)`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+impl TryFrom<UserPatchRequest> for UserPatch {
+    type Error = UserError;
+    fn try_from(r: UserPatchRequest) -> Result<Self, UserError> {
+        Ok(UserPatch {
+            email: r.email.map(|e| e.map(Email::try_from).transpose()).transpose()?,
+            display_name: r.display_name.map(DisplayName::try_from).transpose()?,
+            role: r.role,
+            disabled: r.disabled,
+        })
+    }
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -54,18 +122,18 @@ pub async fn list(ctx: web::Data<Ctx>, caller: Caller, q: web::Query<OrgQuery>) 
 }
 
 /// Create an account (admins; only superadmins create superadmins).
-#[utoipa::path(post, path = "/api/v1/users", tag = "users", params(OrgQuery), request_body = NewUser,
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", params(OrgQuery), request_body = NewUserRequest,
     responses((status = 201, body = UserView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     ctx: web::Data<Ctx>,
     caller: Caller,
     q: web::Query<OrgQuery>,
-    body: Json<NewUser>,
+    body: Json<NewUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let user = super::create(
         &ctx.store,
         &scope(&caller, &q)?,
-        body.into_inner(),
+        NewUser::try_from(body.into_inner())?,
         ctx.config.auth.bcrypt_cost,
         ctx.clock.now(),
     )
@@ -86,16 +154,23 @@ pub async fn get(
 }
 
 /// Change email, display name, role or disabled state (admins).
-#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = u64, Path), OrgQuery), request_body = UserPatch,
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = u64, Path), OrgQuery), request_body = UserPatchRequest,
     responses((status = 200, body = UserView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn update(
     ctx: web::Data<Ctx>,
     caller: Caller,
     id: web::Path<u64>,
     q: web::Query<OrgQuery>,
-    body: Json<UserPatch>,
+    body: Json<UserPatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = super::update(&ctx.store, &scope(&caller, &q)?, UserId(*id), body.into_inner(), ctx.clock.now()).await?;
+    let user = super::update(
+        &ctx.store,
+        &scope(&caller, &q)?,
+        UserId(*id),
+        UserPatch::try_from(body.into_inner())?,
+        ctx.clock.now(),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(user))
 }
 

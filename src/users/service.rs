@@ -4,9 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use redb::{ReadableTable, ReadableTableMetadata, TableDefinition, WriteTransaction};
-use serde::Deserialize;
 use time::OffsetDateTime;
-use utoipa::ToSchema;
 
 use super::{DisplayName, Email, Password, User, UserError, UserId, UserView, Username, password};
 use crate::audit::{self, Event, Outcome};
@@ -24,38 +22,22 @@ pub fn create_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
     Ok(())
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+/// A validated request for a new account (the API's `NewUserRequest` and the CLI build it).
+#[derive(Debug)]
 pub struct NewUser {
     pub username: Username,
-    #[serde(default)]
     pub email: Option<Email>,
-    #[serde(default)]
     pub display_name: DisplayName,
     pub role: Role,
-    /// Initial password; checked against the policy.
+    /// Initial password; checked against the policy when the account is created.
     pub password: String,
-    /// Ask for a new password at first login (default true).
-    #[serde(default = "yes")]
     pub must_change_password: bool,
 }
 
-fn yes() -> bool {
-    true
-}
-
-/// Tells "field absent" (outer `None`) from "field is null" (`Some(None)`).
-fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
-
-/// Fields an admin may change; absent fields stay as they are.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+/// Validated changes to an account; absent fields stay as they are.
+#[derive(Debug, Default)]
 pub struct UserPatch {
-    /// A new address, or `null` to remove it.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    /// `Some(None)` removes the address.
     pub email: Option<Option<Email>>,
     pub display_name: Option<DisplayName>,
     pub role: Option<Role>,

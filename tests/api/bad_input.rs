@@ -140,7 +140,6 @@ async fn invalid_usernames_are_422_and_create_nothing() {
 }
 
 #[actix_web::test]
-#[ignore = "bug: invalid usernames answer 422 `request.invalid_field`, never `users.invalid_username` (Username is validated by serde try_from inside the Json extractor, so UserError::InvalidUsername/ReservedUsername never reach the error mapping)"]
 async fn invalid_usernames_answer_users_invalid_username() {
     let app = TestApp::start().await;
     let admin = app.superadmin().await;
