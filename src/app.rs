@@ -17,6 +17,8 @@ use crate::config::Config;
 use crate::orgs::OrgId;
 use crate::seal::{KeyOrigin, Sealer};
 use crate::store::{Migration, Store, StoreError};
+use crate::users::password::Hasher;
+use crate::users::{Password, UserError};
 
 /// What every handler and service can reach.
 #[derive(Debug)]
@@ -27,8 +29,10 @@ pub struct Ctx {
     pub key_origin: KeyOrigin,
     pub clock: SharedClock,
     pub login_limiter: LoginLimiter,
+    pub hasher: Hasher,
     /// A hash to verify against when the login name is unknown, so timing reveals nothing.
-    pub dummy_hash: String,
+    /// Computed in the background at start rather than delaying it.
+    dummy_hash: Arc<tokio::sync::OnceCell<String>>,
     pub default_org: OrgId,
     pub started: Instant,
     pub tls: bool,
@@ -39,6 +43,17 @@ impl Ctx {
     /// Domain, so a sibling subdomain cannot plant one.
     pub fn cookie_name(&self) -> &'static str {
         if self.tls { "__Host-steward_session" } else { "steward_session" }
+    }
+
+    pub async fn dummy_hash(&self) -> Result<String, UserError> {
+        let hasher = self.hasher.clone();
+        self.dummy_hash
+            .get_or_try_init(|| async move {
+                let p = Password::new("steward-timing-equalizer", "-")?;
+                hasher.hash(&p).await
+            })
+            .await
+            .cloned()
     }
 
     pub fn session_lifetimes(&self) -> Lifetimes {
@@ -124,27 +139,25 @@ pub async fn context(
 ) -> Result<(Ctx, Option<PathBuf>), AppError> {
     let now = clock.now();
     let default_org = opened.store.write(move |txn| crate::orgs::ensure_default(txn, now)).await?;
-    let cost = config.auth.bcrypt_cost;
+    let hasher = Hasher::new(config.auth.bcrypt_cost);
     let admin_file = crate::users::bootstrap_admin(
         &opened.store,
         default_org,
         config.auth.initial_admin_password.expose(),
-        cost,
+        &hasher,
         now,
         &config.data_dir,
     )
     .await?;
-    let dummy_hash = crate::blocking::run(move || bcrypt::hash(b"steward-timing-equalizer", cost))
-        .await?
-        .map_err(|e| crate::users::UserError::Hash(e.to_string()))?;
     let ctx = Ctx {
+        hasher,
+        dummy_hash: Arc::default(),
         login_limiter: LoginLimiter::per_minute(config.auth.login_rate_per_minute),
         config: Arc::new(config),
         store: opened.store,
         sealer: opened.sealer,
         key_origin: opened.key_origin,
         clock,
-        dummy_hash,
         default_org,
         started: Instant::now(),
         tls,
@@ -174,6 +187,8 @@ impl Appliance {
         let fingerprint = tls.as_ref().map(|t| t.fingerprint.clone());
         let (ctx, admin_password_file) = context(config, clock, opened, tls.is_some()).await?;
         let ctx = web::Data::new(ctx);
+        let warm = ctx.clone();
+        tokio::spawn(async move { warm.dummy_hash().await.map(drop) });
         let listen = ctx.config.listen;
         let http = crate::http::start(ctx.clone(), tls.map(|t| t.config), signals)
             .map_err(|e| AppError::Listen { addr: listen.to_string(), reason: e.to_string() })?;

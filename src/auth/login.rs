@@ -27,8 +27,11 @@ pub struct Origin {
 pub async fn login(ctx: &Ctx, name: &str, password: &str, origin: Origin) -> Result<LoginOutcome, AuthError> {
     let lookup = name.to_string();
     let user = ctx.store.read(move |txn| Ok::<_, AuthError>(users::find_for_login(txn, &lookup)?)).await?;
-    let hash = user.as_ref().map_or_else(|| ctx.dummy_hash.clone(), |u| u.password_hash.clone());
-    let matches = users::password::verify(password, hash).await?;
+    let hash = match &user {
+        Some(u) => u.password_hash.clone(),
+        None => ctx.dummy_hash().await?,
+    };
+    let matches = ctx.hasher.verify(password, hash).await?;
     let now = ctx.clock.now();
     let policy = ctx.config.auth.clone();
     let target = crate::users::sanitize_for_error(name);

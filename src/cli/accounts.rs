@@ -82,12 +82,12 @@ pub enum TokenCmd {
 
 struct Session {
     store: crate::store::Store,
-    cost: u32,
+    hasher: users::password::Hasher,
 }
 
 fn open(config: &Config) -> anyhow::Result<Session> {
     let opened = crate::app::open(config)?;
-    Ok(Session { store: opened.store, cost: config.auth.bcrypt_cost })
+    Ok(Session { store: opened.store, hasher: users::password::Hasher::new(config.auth.bcrypt_cost) })
 }
 
 fn now() -> time::OffsetDateTime {
@@ -134,7 +134,7 @@ pub fn user(cmd: UserCmd, config: Config) -> anyhow::Result<ExitCode> {
                 password: password.to_string(),
                 must_change_password: true,
             };
-            let user = block_on(users::create(&s.store, &scope, new, s.cost, now()))??;
+            let user = block_on(users::create(&s.store, &scope, new, &s.hasher, now()))??;
             println!("{}", user.id);
             if generated {
                 println!("password: {}", password.as_str());
@@ -156,7 +156,7 @@ pub fn user(cmd: UserCmd, config: Config) -> anyhow::Result<ExitCode> {
         UserCmd::Passwd { username, password_stdin } => {
             let (scope, id) = user_scope(&s, &username)?;
             let (password, generated) = read_password(password_stdin)?;
-            block_on(users::reset_password(&s.store, &scope, id, &password, s.cost, now()))??;
+            block_on(users::reset_password(&s.store, &scope, id, &password, &s.hasher, now()))??;
             if generated {
                 println!("password: {}", password.as_str());
             }

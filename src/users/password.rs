@@ -1,6 +1,9 @@
 //! Password policy and bcrypt hashing. Hashing and verifying cost ~66-280 ms of CPU, so
 //! they only ever run on the blocking pool.
 
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
 use zeroize::Zeroizing;
 
 use super::UserError;
@@ -59,19 +62,35 @@ pub fn generate(len: usize) -> Result<Zeroizing<String>, UserError> {
     Ok(out)
 }
 
-/// Hashes on the blocking pool.
-pub async fn hash(password: &Password, cost: u32) -> Result<String, UserError> {
-    let secret = password.0.clone();
-    crate::blocking::run(move || bcrypt::hash(secret.as_bytes(), cost))
-        .await
-        .map_err(|e| UserError::Hash(e.to_string()))?
-        .map_err(|e| UserError::Hash(e.to_string()))
+/// bcrypt, bounded: at most a few hashes run at once (half the cores, at least one), so a
+/// burst of logins queues for the hasher instead of taking every core from the threads
+/// that serve requests. Each hash runs on the blocking pool.
+#[derive(Clone, Debug)]
+pub struct Hasher {
+    cost: u32,
+    permits: Arc<Semaphore>,
 }
 
-/// Verifies on the blocking pool; a malformed stored hash counts as a mismatch.
-pub async fn verify(candidate: &str, hash: String) -> Result<bool, UserError> {
-    let secret = Zeroizing::new(candidate.to_string());
-    crate::blocking::run(move || bcrypt::verify(secret.as_bytes(), &hash).unwrap_or(false))
-        .await
-        .map_err(|e| UserError::Hash(e.to_string()))
+impl Hasher {
+    pub fn new(cost: u32) -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Self { cost, permits: Arc::new(Semaphore::new((cores / 2).max(1))) }
+    }
+
+    pub async fn hash(&self, password: &Password) -> Result<String, UserError> {
+        let secret = password.0.clone();
+        let cost = self.cost;
+        self.run(move || bcrypt::hash(secret.as_bytes(), cost).map_err(|e| UserError::Hash(e.to_string()))).await?
+    }
+
+    /// A malformed stored hash counts as a mismatch.
+    pub async fn verify(&self, candidate: &str, hash: String) -> Result<bool, UserError> {
+        let secret = Zeroizing::new(candidate.to_string());
+        self.run(move || bcrypt::verify(secret.as_bytes(), &hash).unwrap_or(false)).await
+    }
+
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, UserError> {
+        let _permit = self.permits.acquire().await.map_err(|e| UserError::Hash(e.to_string()))?;
+        crate::blocking::run(work).await.map_err(|e| UserError::Hash(e.to_string()))
+    }
 }

@@ -134,7 +134,7 @@ pub async fn create(
         &ctx.store,
         &scope(&caller, &q)?,
         NewUser::try_from(body.into_inner())?,
-        ctx.config.auth.bcrypt_cost,
+        &ctx.hasher,
         ctx.clock.now(),
     )
     .await?;
@@ -197,10 +197,15 @@ pub async fn reset_password(
     q: web::Query<OrgQuery>,
     body: Json<PasswordReset>,
 ) -> Result<HttpResponse, ApiError> {
-    let cost = ctx.config.auth.bcrypt_cost;
-    let user =
-        super::reset_password(&ctx.store, &scope(&caller, &q)?, UserId(*id), &body.new_password, cost, ctx.clock.now())
-            .await?;
+    let user = super::reset_password(
+        &ctx.store,
+        &scope(&caller, &q)?,
+        UserId(*id),
+        &body.new_password,
+        &ctx.hasher,
+        ctx.clock.now(),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(user))
 }
 

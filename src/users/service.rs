@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use redb::{ReadableTable, ReadableTableMetadata, TableDefinition, WriteTransaction};
 use time::OffsetDateTime;
 
-use super::{DisplayName, Email, Password, User, UserError, UserId, UserView, Username, password};
+use super::password::{self, Hasher};
+use super::{DisplayName, Email, Password, User, UserError, UserId, UserView, Username};
 use crate::audit::{self, Event, Outcome};
 use crate::orgs::{OrgId, Role, Scope};
 use crate::store::{Store, StoreError, get_json, next_id, put_json};
@@ -113,12 +114,12 @@ pub async fn create(
     store: &Store,
     scope: &Scope,
     new: NewUser,
-    cost: u32,
+    hasher: &Hasher,
     now: OffsetDateTime,
 ) -> Result<UserView, UserError> {
     check_manage(scope, new.role)?;
     let password = Password::new(&new.password, new.username.as_str())?;
-    let hash = password::hash(&password, cost).await?;
+    let hash = hasher.hash(&password).await?;
     let (org, actor) = (scope.org, scope.actor.clone());
     store
         .write(move |txn| {
@@ -259,13 +260,13 @@ pub async fn reset_password(
     scope: &Scope,
     id: UserId,
     new: &str,
-    cost: u32,
+    hasher: &Hasher,
     now: OffsetDateTime,
 ) -> Result<UserView, UserError> {
     scope.require(Role::Admin)?;
     let username = get(store, scope, id, now).await?.username;
     let password = Password::new(new, &username)?;
-    let hash = password::hash(&password, cost).await?;
+    let hash = hasher.hash(&password).await?;
     modify(store, scope, id, "user.password_reset", now, move |txn, user| {
         user.password_hash = hash;
         user.must_change_password = true;
@@ -325,7 +326,7 @@ pub async fn set_own_password(
     scope: &Scope,
     id: UserId,
     change: OwnPasswordChange<'_>,
-    cost: u32,
+    hasher: &Hasher,
     now: OffsetDateTime,
 ) -> Result<(), UserError> {
     let OwnPasswordChange { current, new, keep } = change;
@@ -333,14 +334,14 @@ pub async fn set_own_password(
     let user = store
         .read(move |txn| load(&txn.open_table(USERS)?, org, id)?.ok_or(UserError::NotFound(id.to_string())))
         .await?;
-    if !password::verify(current, user.password_hash.clone()).await? {
+    if !hasher.verify(current, user.password_hash.clone()).await? {
         return Err(UserError::WrongPassword);
     }
     let password = Password::new(new, user.username.as_str())?;
     if new == current {
         return Err(UserError::PasswordReused);
     }
-    let hash = password::hash(&password, cost).await?;
+    let hash = hasher.hash(&password).await?;
     let actor = scope.actor.clone();
     store
         .write(move |txn| {
@@ -368,7 +369,7 @@ pub async fn bootstrap_admin(
     store: &Store,
     org: OrgId,
     configured: &str,
-    cost: u32,
+    hasher: &Hasher,
     now: OffsetDateTime,
     data_dir: &Path,
 ) -> Result<Option<PathBuf>, UserError> {
@@ -394,7 +395,7 @@ pub async fn bootstrap_admin(
         password: password.expose().to_string(),
         must_change_password: true,
     };
-    create(store, &Scope::system(org), new, cost, now).await?;
+    create(store, &Scope::system(org), new, hasher, now).await?;
     Ok(file)
 }
 
