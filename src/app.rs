@@ -102,6 +102,7 @@ pub struct Opened {
     pub store: Store,
     pub sealer: Sealer,
     pub key_origin: KeyOrigin,
+    pub default_org: OrgId,
 }
 
 pub fn ensure_data_dir(dir: &Path) -> Result<(), AppError> {
@@ -126,10 +127,14 @@ pub fn open(config: &Config) -> Result<Opened, AppError> {
     let store = Store::open(&config.store_path(), cache, &migrations())?;
     let (key, origin) = crate::seal::load_or_create(config.master_key.expose(), &config.data_dir)?;
     let key = crate::seal::reconcile(&store, key, &origin, &config.data_dir)?;
-    Ok(Opened { store, sealer: Sealer::new(key), key_origin: origin })
+    // Here rather than at serve time, so CLI commands work on a store never served. Only
+    // the organization's creation stamp depends on the time, so the wall clock will do.
+    let now = time::OffsetDateTime::now_utc();
+    let default_org = store.write_sync(|txn| crate::orgs::ensure_default(txn, now))?;
+    Ok(Opened { store, sealer: Sealer::new(key), key_origin: origin, default_org })
 }
 
-/// Builds the shared context: default organization, first admin, dummy hash.
+/// Builds the shared context and creates the first admin on an empty store.
 /// Returns the initial password file when one was written.
 pub async fn context(
     config: Config,
@@ -138,7 +143,7 @@ pub async fn context(
     tls: bool,
 ) -> Result<(Ctx, Option<PathBuf>), AppError> {
     let now = clock.now();
-    let default_org = opened.store.write(move |txn| crate::orgs::ensure_default(txn, now)).await?;
+    let default_org = opened.default_org;
     let hasher = Hasher::new(config.auth.bcrypt_cost);
     let admin_file = crate::users::bootstrap_admin(
         &opened.store,
@@ -194,6 +199,11 @@ impl Appliance {
             .map_err(|e| AppError::Listen { addr: listen.to_string(), reason: e.to_string() })?;
         let tasks = vec![housekeeping(ctx.clone())];
         Ok(Self { http, ctx, fingerprint, admin_password_file, tasks })
+    }
+
+    /// Where the HTTP-to-HTTPS redirect listens, when it is on.
+    pub fn redirect_addr(&self) -> Option<std::net::SocketAddr> {
+        self.http.redirect.as_ref().map(|(addr, _)| *addr)
     }
 
     pub fn url(&self) -> String {

@@ -83,11 +83,13 @@ pub enum TokenCmd {
 struct Session {
     store: crate::store::Store,
     hasher: users::password::Hasher,
+    default_org: OrgId,
 }
 
 fn open(config: &Config) -> anyhow::Result<Session> {
     let opened = crate::app::open(config)?;
-    Ok(Session { store: opened.store, hasher: users::password::Hasher::new(config.auth.bcrypt_cost) })
+    let hasher = users::password::Hasher::new(config.auth.bcrypt_cost);
+    Ok(Session { store: opened.store, hasher, default_org: opened.default_org })
 }
 
 fn now() -> time::OffsetDateTime {
@@ -180,7 +182,7 @@ fn set_disabled(s: &Session, username: &str, disabled: bool) -> anyhow::Result<(
 
 pub fn org(cmd: OrgCmd, config: Config) -> anyhow::Result<ExitCode> {
     let s = open(&config)?;
-    let scope = Scope::local(OrgId(1));
+    let scope = Scope::local(s.default_org);
     match cmd {
         OrgCmd::Add { name } => {
             let org = block_on(orgs::create(&s.store, &scope, OrgName::try_from(name)?, now()))??;

@@ -109,7 +109,7 @@ pub fn keys(cmd: KeysCmd, config: Config) -> anyhow::Result<ExitCode> {
         bar.set_length(total);
         bar.set_position(done);
     };
-    let org = crate::orgs::OrgId(1);
+    let org = opened.default_org;
     let now = time::OffsetDateTime::now_utc();
     let count = crate::seal::rotate(
         &opened.store,

@@ -59,8 +59,9 @@ pub fn start(ctx: web::Data<Ctx>, tls: Option<rustls::ServerConfig>, signals: bo
     let task = tokio::spawn(server);
     let redirect = match config.redirect_listen().map_err(std::io::Error::other)? {
         Some(raddr) if ctx.tls => {
-            let srv = crate::tls::redirect_server(raddr, addr.port())?;
-            let bound = raddr;
+            let listener = std::net::TcpListener::bind(raddr)?;
+            let bound = listener.local_addr()?;
+            let srv = crate::tls::redirect_server(listener, addr.port())?;
             let h = srv.handle();
             tokio::spawn(srv);
             Some((bound, h))

@@ -4,7 +4,7 @@
 //! header alone: `X-Forwarded-*` is ignored, since nothing here is behind a proxy that
 //! could be trusted to set it. It must never serve content or touch the store.
 
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
+use std::net::{Ipv4Addr, Ipv6Addr, TcpListener};
 
 use actix_web::dev::Server;
 use actix_web::http::header;
@@ -15,12 +15,8 @@ use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 /// Bound but not yet polled: the caller awaits (or spawns) it and stops it through
 /// `Server::handle()`. OS signals are left to the caller, so one Ctrl-C does not stop the
 /// redirect and the HTTPS server independently.
-pub fn redirect_server(addr: SocketAddr, https_port: u16) -> std::io::Result<Server> {
-    redirect_server_on(TcpListener::bind(addr)?, https_port)
-}
-
-/// The same on an already-bound listener, so tests can use port 0 without a race.
-pub(super) fn redirect_server_on(listener: TcpListener, https_port: u16) -> std::io::Result<Server> {
+/// It takes a bound listener so the caller knows the address, port 0 included.
+pub fn redirect_server(listener: TcpListener, https_port: u16) -> std::io::Result<Server> {
     let server = HttpServer::new(move || {
         App::new().default_service(web::to(move |req: HttpRequest| async move { redirect(&req, https_port) }))
     })

@@ -299,7 +299,7 @@ async fn raw_request(port: u16, request: &str) -> String {
 async fn redirect_server_answers_over_tcp() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let server = redirect::redirect_server_on(listener, 8443).unwrap();
+    let server = redirect::redirect_server(listener, 8443).unwrap();
     let handle = server.handle();
     actix_web::rt::spawn(server);
 

@@ -163,3 +163,43 @@ async fn healthcheck_exits_zero_only_when_the_appliance_answers() {
     assert!(!down.status.success(), "{}", describe(&down));
     assert!(String::from_utf8_lossy(&down.stderr).contains("did not answer"), "{}", describe(&down));
 }
+
+#[test]
+fn account_commands_work_on_a_store_never_served() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = ok(steward(dir.path()).args(["user", "add", "carol", "--role", "admin"]));
+    assert!(out.lines().any(|l| l.starts_with("password: ")), "{out}");
+    assert!(ok(steward(dir.path()).args(["org", "list"])).contains("default"));
+}
+
+/// `serve` prints its URL (port 0 becomes a real port), answers, and on SIGTERM drains
+/// and exits 0.
+#[test]
+fn serve_prints_its_url_and_exits_zero_on_sigterm() {
+    use std::io::{BufRead, BufReader, Read, Write};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut child = steward(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn serve");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("first line");
+    let url = first.trim().strip_prefix("Steward is listening on http://").unwrap_or_else(|| panic!("{first}"));
+    let mut second = String::new();
+    stdout.read_line(&mut second).expect("second line");
+    assert!(second.contains("initial-admin-password"), "{second}");
+
+    let mut conn = std::net::TcpStream::connect(url).expect("connect");
+    conn.write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").expect("send");
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).expect("read");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    assert!(killed.success());
+    let status = child.wait().expect("wait");
+    assert!(status.success(), "serve exited with {status} after SIGTERM");
+}

@@ -15,4 +15,5 @@ mod matrix;
 mod roles;
 mod secrets;
 mod sessions;
+mod tls;
 mod tokens;

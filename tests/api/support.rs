@@ -96,6 +96,10 @@ impl TestApp {
         Self::builder().start().await
     }
 
+    pub fn appliance(&self) -> &Appliance {
+        self.appliance.as_ref().expect("running")
+    }
+
     pub fn data_dir(&self) -> &Path {
         self.dir.path()
     }
