@@ -23,8 +23,14 @@ pub const CSRF_HEADER: &str = "X-CSRF-Token";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Via {
-    Session { hash: [u8; 32] },
-    Token { id: u64 },
+    Session {
+        hash: [u8; 32],
+    },
+    /// `expires_at`: a token cannot mint one that outlives it.
+    Token {
+        id: u64,
+        expires_at: Option<time::OffsetDateTime>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -196,7 +202,7 @@ async fn by_token(ctx: &Ctx, value: String, origin: super::Origin) -> Result<Cal
         // A token never carries more than its owner has today.
         scope: Scope { org: user.org, role: token.role.min(user.role), actor },
         user: user.id,
-        via: Via::Token { id: token.id },
+        via: Via::Token { id: token.id, expires_at: token.expires_at },
         must_change_password: user.must_change_password,
     })
 }

@@ -166,7 +166,11 @@ pub async fn list_tokens(
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = NewToken,
     responses((status = 201, body = CreatedToken), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_token(ctx: web::Data<Ctx>, caller: Caller, body: Json<NewToken>) -> Result<HttpResponse, ApiError> {
-    let created = tokens::create(&ctx.store, &caller.scope, body.into_inner(), ctx.clock.now()).await?;
+    let not_after = match caller.via {
+        Via::Token { expires_at, .. } => expires_at,
+        Via::Session { .. } => None,
+    };
+    let created = tokens::create(&ctx.store, &caller.scope, body.into_inner(), not_after, ctx.clock.now()).await?;
     Ok(HttpResponse::Created().json(created))
 }
 

@@ -68,11 +68,13 @@ fn validate_name(name: &str) -> Result<String, AuthError> {
     Ok(name.to_string())
 }
 
-/// Creates a token for the caller's own account.
+/// Creates a token for the caller's own account, expiring no later than `not_after` (the
+/// expiry of the token making the request, if one is).
 pub async fn create(
     store: &Store,
     scope: &Scope,
     new: NewToken,
+    not_after: Option<OffsetDateTime>,
     now: OffsetDateTime,
 ) -> Result<CreatedToken, AuthError> {
     let user = scope.actor.user_id.map(UserId).ok_or(AuthError::NeedsAccount)?;
@@ -96,7 +98,10 @@ pub async fn create(
                 role,
                 prefix,
                 created_at: now,
-                expires_at: days.map(|d| now + time::Duration::days(d.into())),
+                expires_at: match (days.map(|d| now + time::Duration::days(d.into())), not_after) {
+                    (Some(wanted), Some(cap)) => Some(wanted.min(cap)),
+                    (wanted, cap) => wanted.or(cap),
+                },
                 last_used_at: None,
             };
             put_json(&mut txn.open_table(TOKENS)?, (org.0, token.id), &token)?;

@@ -215,7 +215,7 @@ pub fn token(cmd: TokenCmd, config: Config) -> anyhow::Result<ExitCode> {
             let scope = Scope { org: u.org, role: u.role, actor };
             let role = role.map(|r| r.parse::<Role>()).transpose().map_err(|e| anyhow!(e))?;
             let new = crate::auth::NewToken { name, role, expires_in_days };
-            let created = block_on(crate::auth::create_token(&s.store, &scope, new, now()))??;
+            let created = block_on(crate::auth::create_token(&s.store, &scope, new, None, now()))??;
             println!("{}", created.value);
         }
         TokenCmd::Revoke { id, org } => {

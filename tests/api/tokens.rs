@@ -163,3 +163,21 @@ async fn a_forged_token_gets_401_before_any_body_validation() {
         forged.post("/api/v1/orgs", json!({ "name": "Not Valid" })).await.expect_error(401, "auth.required");
     }
 }
+
+#[actix_web::test]
+async fn a_token_cannot_mint_one_that_outlives_it() {
+    let app = TestApp::start().await;
+    let admin = app.superadmin().await;
+    let created = admin.post("/api/v1/tokens", json!({ "name": "day", "expires_in_days": 1 })).await.expect_status(201);
+    let parent_expiry = created.body["token"]["expires_at"].as_str().expect("expiry").to_string();
+    let script = app.bearer(created.body["value"].as_str().expect("value"));
+
+    let forever = script.post("/api/v1/tokens", json!({ "name": "forever" })).await.expect_status(201);
+    assert_eq!(forever.body["token"]["expires_at"], parent_expiry.as_str());
+    let longer = script.post("/api/v1/tokens", json!({ "name": "year", "expires_in_days": 365 })).await;
+    assert_eq!(longer.expect_status(201).body["token"]["expires_at"], parent_expiry.as_str());
+
+    let child = app.bearer(forever.body["value"].as_str().expect("value"));
+    app.advance_minutes(24 * 60 + 1);
+    child.get("/api/v1/auth/me").await.expect_error(401, "auth.required");
+}
