@@ -197,7 +197,10 @@ impl Appliance {
         let listen = ctx.config.listen;
         let http = crate::http::start(ctx.clone(), tls.map(|t| t.config), signals)
             .map_err(|e| AppError::Listen { addr: listen.to_string(), reason: e.to_string() })?;
-        let tasks = vec![housekeeping(ctx.clone())];
+        let socket = crate::admin::socket_path(&ctx.config.data_dir);
+        let admin = crate::admin::socket::serve(&socket, ctx.clone())
+            .map_err(|e| AppError::Listen { addr: socket.display().to_string(), reason: e.to_string() })?;
+        let tasks = vec![housekeeping(ctx.clone()), admin];
         Ok(Self { http, ctx, fingerprint, admin_password_file, tasks })
     }
 
@@ -234,6 +237,7 @@ async fn shut(tasks: Vec<tokio::task::JoinHandle<()>>, ctx: web::Data<Ctx>) {
     for t in &tasks {
         t.abort();
     }
+    let _ = std::fs::remove_file(crate::admin::socket_path(&ctx.config.data_dir));
     let ctx = ctx.into_inner();
     let deadline = Instant::now() + Duration::from_secs(10);
     while Arc::strong_count(&ctx) > 1 && Instant::now() < deadline {

@@ -3,6 +3,7 @@
 //! Map of the crate (features own their tables, service functions, routes and errors;
 //! `store` and `http` are the only shared layers):
 //!
+//! - [`admin`]: the local administration commands and the socket the CLI reaches a running appliance through.
 //! - [`cli`]: command-line parsing and the commands; the only place `anyhow` lives.
 //! - [`config`]: defaults < TOML < `STEWARD_*` env < flags, validated into one [`config::Config`].
 //! - [`app`]: the composition root: opens the store, runs migrations, bootstraps, starts tasks.
@@ -18,6 +19,7 @@
 //! - [`http`]: app assembly, error mapping, middleware, health/status, OpenAPI and docs.
 //! - [`tasks`]: named, supervised background tasks.
 
+pub mod admin;
 pub mod app;
 pub mod audit;
 pub mod auth;

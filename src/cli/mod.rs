@@ -3,7 +3,7 @@
 //!
 //! Output is quiet and scriptable: results on stdout, errors on stderr, non-zero exit.
 
-mod accounts;
+mod manage;
 mod system;
 
 use std::path::PathBuf;
@@ -49,13 +49,13 @@ pub enum Command {
     },
     /// Manage user accounts.
     #[command(subcommand)]
-    User(accounts::UserCmd),
+    User(manage::UserCmd),
     /// Manage organizations.
     #[command(subcommand)]
-    Org(accounts::OrgCmd),
+    Org(manage::OrgCmd),
     /// Manage personal API tokens.
     #[command(subcommand)]
-    Token(accounts::TokenCmd),
+    Token(manage::TokenCmd),
     /// Audit trail tools.
     #[command(subcommand)]
     Audit(system::AuditCmd),
@@ -103,9 +103,9 @@ fn dispatch(command: Command, loaded: Loaded) -> anyhow::Result<ExitCode> {
     let config = loaded.config;
     match command {
         Command::Serve { .. } => system::serve(config),
-        Command::User(cmd) => accounts::user(cmd, config),
-        Command::Org(cmd) => accounts::org(cmd, config),
-        Command::Token(cmd) => accounts::token(cmd, config),
+        Command::User(cmd) => manage::user(cmd, config),
+        Command::Org(cmd) => manage::org(cmd, config),
+        Command::Token(cmd) => manage::token(cmd, config),
         Command::Audit(cmd) => system::audit(cmd, config),
         Command::Keys(cmd) => system::keys(cmd, config),
         Command::Healthcheck { url, timeout } => system::healthcheck(config, url, timeout),

@@ -84,59 +84,12 @@ pub fn healthcheck(config: Config, url: Option<String>, timeout: u64) -> anyhow:
 
 pub fn audit(cmd: AuditCmd, config: Config) -> anyhow::Result<ExitCode> {
     let AuditCmd::Verify = cmd;
-    let opened = crate::app::open(&config)?;
-    let report = crate::audit::verify(&opened.store).context("verifying the audit trail")?;
-    match &report.problem {
-        None => {
-            println!("audit trail intact: {} entries checked", report.checked);
-            Ok(ExitCode::SUCCESS)
-        }
-        Some(problem) => {
-            eprintln!("steward: audit trail broken: {problem} ({} entries checked before it)", report.checked);
-            Ok(ExitCode::FAILURE)
-        }
-    }
+    super::manage::run(&config, crate::admin::Command::AuditVerify)
 }
 
 pub fn keys(cmd: KeysCmd, config: Config) -> anyhow::Result<ExitCode> {
     let KeysCmd::Rotate { new_key_file } = cmd;
-    let opened = crate::app::open(&config)?;
-    let bar = indicatif::ProgressBar::new(0).with_style(
-        indicatif::ProgressStyle::with_template("re-sealing {bar:30} {pos}/{len} secrets")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    let progress = |done: u64, total: u64| {
-        bar.set_length(total);
-        bar.set_position(done);
-    };
-    let org = opened.default_org;
-    let now = time::OffsetDateTime::now_utc();
-    let count = crate::seal::rotate(
-        &opened.store,
-        &opened.sealer,
-        &opened.key_origin,
-        &config.data_dir,
-        new_key_file.as_deref(),
-        &progress,
-        |txn, old, new| {
-            let event = crate::audit::Event::new(
-                org,
-                crate::orgs::Actor::cli(),
-                "keys.rotate",
-                "master key",
-                crate::audit::Outcome::Success,
-            )
-            .detail(format!("{} -> {}", old.id(), new.id()));
-            crate::audit::append(txn, now, event).map(|_| ())
-        },
-    )
-    .context("rotating the master key")?;
-    bar.finish_and_clear();
-    println!("re-sealed {count} secrets under master key {}", opened.sealer.key().id());
-    if let Some(path) = new_key_file {
-        println!("new key written to {}; point master_key_file at it before the next start", path.display());
-    }
-    Ok(ExitCode::SUCCESS)
+    super::manage::run(&config, crate::admin::Command::KeysRotate { new_key_file })
 }
 
 pub fn config(cmd: ConfigCmd, global: &Global) -> anyhow::Result<ExitCode> {

@@ -28,19 +28,6 @@ impl Role {
     }
 }
 
-impl std::str::FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "viewer" => Ok(Role::Viewer),
-            "operator" => Ok(Role::Operator),
-            "admin" => Ok(Role::Admin),
-            "superadmin" => Ok(Role::Superadmin),
-            other => Err(format!("unknown role {other:?} (expected viewer, operator, admin or superadmin)")),
-        }
-    }
-}
-
 /// The person or process behind a request, as the audit trail records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {

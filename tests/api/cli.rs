@@ -135,14 +135,45 @@ async fn unknown_names_fail_with_a_message_on_stderr() {
     let err = fails(steward(d).args(["user", "add", "Root!", "--role", "viewer"]));
     assert!(err.contains("username"), "{err}");
     let err = fails(steward(d).args(["user", "add", "carol", "--role", "emperor"]));
-    assert!(err.contains("unknown role"), "{err}");
+    assert!(err.contains("emperor") && err.contains("viewer, operator, admin, superadmin"), "{err}");
 }
 
 #[actix_web::test]
-async fn the_cli_refuses_a_store_the_appliance_holds() {
+async fn the_cli_works_through_a_running_appliance() {
+    use std::os::unix::fs::PermissionsExt;
+
     let app = TestApp::start().await;
-    let err = fails(steward(app.data_dir()).args(["user", "list"]));
-    assert!(err.contains("in use by another process"), "{err}");
+    let socket = app.data_dir().join("admin.sock");
+    let mode = std::fs::metadata(&socket).expect("socket exists").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "only the appliance's user may administer it");
+
+    let dir = app.data_dir().to_path_buf();
+    let run = move |args: &'static [&'static str]| {
+        let dir = dir.clone();
+        actix_web::rt::task::spawn_blocking(move || steward(&dir).args(args).output().expect("run steward"))
+    };
+    let added = run(&["user", "add", "dave", "--role", "operator"]).await.expect("join");
+    assert!(added.status.success(), "{}", describe(&added));
+    let out = String::from_utf8_lossy(&added.stdout).to_string();
+    let password = out.lines().find_map(|l| l.strip_prefix("password: ")).expect("generated password").to_string();
+    let (_, login) = app.try_login("dave", &password).await;
+    assert_eq!(login.status, 200, "{login:?}");
+
+    let disabled = run(&["user", "disable", "dave"]).await.expect("join");
+    assert!(disabled.status.success(), "{}", describe(&disabled));
+    app.try_login("dave", &password).await.1.expect_error(403, "auth.disabled");
+
+    for args in [&["audit", "verify"][..], &["keys", "rotate"][..]] {
+        let done = run(args).await.expect("join");
+        assert!(done.status.success(), "{args:?}: {}", describe(&done));
+    }
+    let admin = app.superadmin().await;
+    let rotations = crate::support::audit_entries(&admin, "action=keys.rotate").await;
+    assert_eq!(rotations.len(), 1, "{rotations:?}");
+
+    let missing = run(&["user", "passwd", "nobody"]).await.expect("join");
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("user \"nobody\" not found"), "{}", describe(&missing));
 }
 
 async fn healthcheck(url: String) -> Output {

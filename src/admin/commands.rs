@@ -1,0 +1,154 @@
+//! The commands themselves, each a few service calls in the local superadmin's scope.
+
+use super::{AdminError, Command, Env, Output, Progress};
+use crate::audit::{self, Event, Outcome};
+use crate::orgs::{self, Actor, OrgName, Scope};
+use crate::users::{self, DisplayName, Email, NewUser, UserId, UserPatch, Username, password};
+
+/// Runs one command. `progress` hears about long work (key rotation).
+pub async fn execute(env: &Env, command: Command, progress: Progress) -> Result<Output, AdminError> {
+    let now = env.clock.now();
+    match command {
+        Command::UserAdd { username, role, email, name, org, password } => {
+            let scope = org_scope(env, &org).await?;
+            let (password, generated) = password_or_generated(password)?;
+            let new = NewUser {
+                username: Username::try_from(username)?,
+                email: email.map(Email::try_from).transpose()?,
+                display_name: DisplayName::try_from(name.unwrap_or_default())?,
+                role,
+                password: password.clone(),
+                must_change_password: true,
+            };
+            let user = users::create(&env.store, &scope, new, &env.hasher, now).await?;
+            let mut out = vec![user.id.to_string()];
+            out.extend(generated.then(|| format!("password: {password}")));
+            Ok(Output::ok(out))
+        }
+        Command::UserList { org } => {
+            let scope = org_scope(env, &org).await?;
+            let lines = users::list(&env.store, &scope, now).await?.into_iter().map(|u| {
+                let state = if u.disabled {
+                    "disabled"
+                } else if u.locked {
+                    "locked"
+                } else {
+                    "active"
+                };
+                format!("{}\t{}\t{}\t{}\t{}", u.id, u.username, u.role.as_str(), state, u.email.unwrap_or_default())
+            });
+            Ok(Output::ok(lines.collect()))
+        }
+        Command::UserPasswd { username, password } => {
+            let (scope, id) = user_scope(env, &username).await?;
+            let (password, generated) = password_or_generated(password)?;
+            users::reset_password(&env.store, &scope, id, &password, &env.hasher, now).await?;
+            Ok(Output::ok(generated.then(|| format!("password: {password}")).into_iter().collect()))
+        }
+        Command::UserSetDisabled { username, disabled } => {
+            let (scope, id) = user_scope(env, &username).await?;
+            let patch = UserPatch { disabled: Some(disabled), ..UserPatch::default() };
+            users::update(&env.store, &scope, id, patch, now).await?;
+            Ok(Output::ok(Vec::new()))
+        }
+        Command::UserUnlock { username } => {
+            let (scope, id) = user_scope(env, &username).await?;
+            users::unlock(&env.store, &scope, id, now).await?;
+            Ok(Output::ok(Vec::new()))
+        }
+        Command::OrgAdd { name } => {
+            let org = orgs::create(&env.store, &Scope::local(env.default_org), OrgName::try_from(name)?, now).await?;
+            Ok(Output::ok(vec![org.id.to_string()]))
+        }
+        Command::OrgList => {
+            let all = orgs::list(&env.store, &Scope::local(env.default_org)).await?;
+            Ok(Output::ok(all.into_iter().map(|o| format!("{}\t{}", o.id, o.name.as_str())).collect()))
+        }
+        Command::TokenCreate { user, name, role, expires_in_days } => {
+            let found = find_user(env, &user).await?;
+            // The token acts as the user, so it is made in the user's own scope.
+            let actor = Actor {
+                user_id: Some(found.id.0),
+                name: found.username.as_str().into(),
+                ip: None,
+                user_agent: Some("steward cli".into()),
+            };
+            let scope = Scope { org: found.org, role: found.role, actor };
+            let new = crate::auth::NewToken { name, role, expires_in_days };
+            let created = crate::auth::create_token(&env.store, &scope, new, None, now).await?;
+            Ok(Output::ok(vec![created.value]))
+        }
+        Command::TokenRevoke { id, org } => {
+            let scope = org_scope(env, &org).await?;
+            crate::auth::revoke_token(&env.store, &scope, id, now).await?;
+            Ok(Output::ok(Vec::new()))
+        }
+        Command::AuditVerify => audit_verify(env).await,
+        Command::KeysRotate { new_key_file } => rotate(env, new_key_file, progress).await,
+    }
+}
+
+fn password_or_generated(given: Option<String>) -> Result<(String, bool), AdminError> {
+    match given {
+        Some(p) => Ok((p, false)),
+        None => Ok((password::generate(20)?.to_string(), true)),
+    }
+}
+
+async fn org_scope(env: &Env, name: &str) -> Result<Scope, AdminError> {
+    let lookup = name.to_string();
+    let org = env.store.read(move |txn| Ok::<_, AdminError>(orgs::by_name(txn, &lookup)?)).await?;
+    org.map(|o| Scope::local(o.id)).ok_or_else(|| AdminError::NotFound(format!("organization {name:?}")))
+}
+
+async fn find_user(env: &Env, name: &str) -> Result<users::User, AdminError> {
+    let lookup = name.to_string();
+    let user = env.store.read(move |txn| Ok::<_, AdminError>(users::find_for_login(txn, &lookup)?)).await?;
+    user.ok_or_else(|| AdminError::NotFound(format!("user {name:?}")))
+}
+
+/// A user by name in any organization, with a scope in theirs.
+async fn user_scope(env: &Env, name: &str) -> Result<(Scope, UserId), AdminError> {
+    let user = find_user(env, name).await?;
+    Ok((Scope::local(user.org), user.id))
+}
+
+async fn audit_verify(env: &Env) -> Result<Output, AdminError> {
+    let store = env.store.clone();
+    let report = crate::blocking::run(move || audit::verify(&store)).await??;
+    Ok(match &report.problem {
+        None => Output::ok(vec![format!("audit trail intact: {} entries checked", report.checked)]),
+        Some(problem) => Output {
+            stdout: Vec::new(),
+            stderr: vec![format!("audit trail broken: {problem} ({} entries checked before it)", report.checked)],
+            success: false,
+        },
+    })
+}
+
+async fn rotate(env: &Env, new_key_file: Option<std::path::PathBuf>, progress: Progress) -> Result<Output, AdminError> {
+    let env2 = env.clone();
+    let now = env.clock.now();
+    let file = new_key_file.clone();
+    let count = crate::blocking::run(move || {
+        crate::seal::rotate(
+            &env2.store,
+            &env2.sealer,
+            &env2.key_origin,
+            &env2.data_dir,
+            file.as_deref(),
+            &*progress,
+            |txn, old, new| {
+                let event = Event::new(env2.default_org, Actor::cli(), "keys.rotate", "master key", Outcome::Success)
+                    .detail(format!("{} -> {}", old.id(), new.id()));
+                audit::append(txn, now, event).map(drop)
+            },
+        )
+    })
+    .await??;
+    let mut out = vec![format!("re-sealed {count} secrets under master key {}", env.sealer.key().id())];
+    if let Some(path) = new_key_file {
+        out.push(format!("new key written to {}; point master_key_file at it before the next start", path.display()));
+    }
+    Ok(Output::ok(out))
+}

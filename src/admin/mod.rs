@@ -1,0 +1,153 @@
+//! Local administration: what `steward user|org|token|audit|keys` do, carried out as the
+//! local superadmin (a root shell on the appliance host), and the Unix socket through which
+//! those commands reach a running appliance.
+//!
+//! One [`execute`] serves both paths: the CLI sends a [`Command`] over `<data>/admin.sock`
+//! when an appliance runs (redb lets one process hold the store), and runs it on the store
+//! itself otherwise. Access to the socket is access to the data directory (0700, socket
+//! 0600). This module holds no feature logic: it calls the features' service functions.
+
+mod commands;
+pub mod socket;
+
+pub use commands::execute;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::app::{Ctx, Opened};
+use crate::clock::SharedClock;
+use crate::orgs::{OrgId, Role};
+use crate::seal::{KeyOrigin, Sealer};
+use crate::store::Store;
+use crate::users::password::Hasher;
+
+/// One administrative command, as the CLI parsed it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Command {
+    UserAdd {
+        username: String,
+        role: Role,
+        email: Option<String>,
+        name: Option<String>,
+        org: String,
+        /// `None`: generate one and print it.
+        password: Option<String>,
+    },
+    UserList {
+        org: String,
+    },
+    UserPasswd {
+        username: String,
+        password: Option<String>,
+    },
+    UserSetDisabled {
+        username: String,
+        disabled: bool,
+    },
+    UserUnlock {
+        username: String,
+    },
+    OrgAdd {
+        name: String,
+    },
+    OrgList,
+    TokenCreate {
+        user: String,
+        name: String,
+        role: Option<Role>,
+        expires_in_days: Option<u32>,
+    },
+    TokenRevoke {
+        id: u64,
+        org: String,
+    },
+    AuditVerify,
+    KeysRotate {
+        new_key_file: Option<PathBuf>,
+    },
+}
+
+/// What a command printed: stdout lines, stderr lines, and whether it succeeded.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Output {
+    pub stdout: Vec<String>,
+    pub stderr: Vec<String>,
+    pub success: bool,
+}
+
+impl Output {
+    fn ok(stdout: Vec<String>) -> Self {
+        Self { stdout, stderr: Vec::new(), success: true }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum AdminError {
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error(transparent)]
+    User(#[from] crate::users::UserError),
+    #[error(transparent)]
+    Org(#[from] crate::orgs::OrgError),
+    #[error(transparent)]
+    Auth(#[from] crate::auth::AuthError),
+    #[error("verifying the audit trail: {0}")]
+    Audit(#[from] crate::audit::AuditError),
+    #[error("rotating the master key: {0}")]
+    Rotate(#[from] crate::seal::RotateError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Blocking(#[from] crate::blocking::BlockingError),
+}
+
+/// Reports re-sealing progress as (done, total).
+pub type Progress = Arc<dyn Fn(u64, u64) + Send + Sync>;
+
+/// What the commands work on: a running appliance's context, or a store opened by the CLI.
+#[derive(Clone)]
+pub struct Env {
+    pub store: Store,
+    pub hasher: Hasher,
+    pub default_org: OrgId,
+    pub sealer: Sealer,
+    pub key_origin: KeyOrigin,
+    pub data_dir: PathBuf,
+    pub clock: SharedClock,
+}
+
+impl Env {
+    pub fn from_ctx(ctx: &Ctx) -> Self {
+        Self {
+            store: ctx.store.clone(),
+            hasher: ctx.hasher.clone(),
+            default_org: ctx.default_org,
+            sealer: ctx.sealer.clone(),
+            key_origin: ctx.key_origin.clone(),
+            data_dir: ctx.config.data_dir.clone(),
+            clock: ctx.clock.clone(),
+        }
+    }
+
+    pub fn from_opened(opened: Opened, config: &crate::config::Config, clock: SharedClock) -> Self {
+        Self {
+            store: opened.store,
+            hasher: Hasher::new(config.auth.bcrypt_cost),
+            default_org: opened.default_org,
+            sealer: opened.sealer,
+            key_origin: opened.key_origin,
+            data_dir: config.data_dir.clone(),
+            clock,
+        }
+    }
+}
+
+/// Where the socket lives in a data directory.
+pub fn socket_path(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join("admin.sock")
+}
