@@ -42,6 +42,24 @@ pub struct ApiToken {
     pub last_used_at: Option<OffsetDateTime>,
 }
 
+/// The stored form: the token plus the hash its index is keyed by, so revoking finds the
+/// index row without a scan. The hash never leaves the store.
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    #[serde(flatten)]
+    token: ApiToken,
+    hash: String,
+}
+
+fn in_org(table: &impl ReadableTable<(u64, u64), &'static [u8]>, org: OrgId) -> Result<Vec<Stored>, StoreError> {
+    let mut out = Vec::new();
+    for row in table.range((org.0, 0)..=(org.0, u64::MAX))? {
+        let (k, _) = row?;
+        out.extend(get_json::<(u64, u64), Stored>(table, k.value())?);
+    }
+    Ok(out)
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
@@ -104,9 +122,11 @@ pub async fn create(
                 },
                 last_used_at: None,
             };
-            put_json(&mut txn.open_table(TOKENS)?, (org.0, token.id), &token)?;
             txn.open_table(TOKENS_BY_HASH)?.insert(hash.as_slice(), (org.0, token.id))?;
             let target = format!("token {} ({})", token.id, token.name);
+            let stored = Stored { token, hash: hex::encode(hash) };
+            put_json(&mut txn.open_table(TOKENS)?, (org.0, stored.token.id), &stored)?;
+            let token = stored.token;
             audit::append(txn, now, Event::new(org, actor, "token.create", target, Outcome::Success))?;
             Ok(CreatedToken { token, value })
         })
@@ -118,19 +138,11 @@ pub async fn list(store: &Store, scope: &Scope, all: bool) -> Result<Vec<ApiToke
     if all {
         scope.require(Role::Admin)?;
     }
-    let (org, me) = (scope.org.0, scope.actor.user_id);
+    let (org, me) = (scope.org, scope.actor.user_id);
     store
         .read(move |txn| {
-            let table = txn.open_table(TOKENS)?;
-            let mut out = Vec::new();
-            for row in table.range((org, 0)..=(org, u64::MAX))? {
-                let (_, v) = row?;
-                let t: ApiToken = serde_json::from_slice(v.value()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                if all || Some(t.user.0) == me {
-                    out.push(t);
-                }
-            }
-            Ok(out)
+            let all_tokens = in_org(&txn.open_table(TOKENS)?, org)?.into_iter().map(|s| s.token);
+            Ok(all_tokens.filter(|t| all || Some(t.user.0) == me).collect())
         })
         .await
 }
@@ -140,12 +152,13 @@ pub async fn revoke(store: &Store, scope: &Scope, id: u64, now: OffsetDateTime) 
     let scope = scope.clone();
     store
         .write(move |txn| {
-            let token = get_json::<(u64, u64), ApiToken>(&txn.open_table(TOKENS)?, (scope.org.0, id))?
+            let stored = get_json::<(u64, u64), Stored>(&txn.open_table(TOKENS)?, (scope.org.0, id))?
                 .ok_or(AuthError::TokenNotFound(id))?;
-            if Some(token.user.0) != scope.actor.user_id {
+            if Some(stored.token.user.0) != scope.actor.user_id {
                 scope.require(Role::Admin)?;
             }
-            remove(txn, &token)?;
+            remove(txn, &stored)?;
+            let token = stored.token;
             let target = format!("token {} ({})", token.id, token.name);
             audit::append(txn, now, Event::new(scope.org, scope.actor, "token.revoke", target, Outcome::Success))?;
             Ok(())
@@ -153,37 +166,19 @@ pub async fn revoke(store: &Store, scope: &Scope, id: u64, now: OffsetDateTime) 
         .await
 }
 
-fn remove(txn: &WriteTransaction, token: &ApiToken) -> Result<(), StoreError> {
-    txn.open_table(TOKENS)?.remove((token.org.0, token.id))?;
-    let mut by_hash = txn.open_table(TOKENS_BY_HASH)?;
-    let mut stale = Vec::new();
-    for row in by_hash.iter()? {
-        let (k, v) = row?;
-        if v.value() == (token.org.0, token.id) {
-            stale.push(k.value().to_vec());
-        }
-    }
-    for k in stale {
-        by_hash.remove(k.as_slice())?;
-    }
+fn remove(txn: &WriteTransaction, stored: &Stored) -> Result<(), StoreError> {
+    txn.open_table(TOKENS)?.remove((stored.token.org.0, stored.token.id))?;
+    let hash = hex::decode(&stored.hash).map_err(|_| StoreError::Corrupt(format!("token {} hash", stored.token.id)))?;
+    txn.open_table(TOKENS_BY_HASH)?.remove(hash.as_slice())?;
     Ok(())
 }
 
 /// Removes every token of a deleted user.
 pub fn revoke_user_tokens(txn: &WriteTransaction, org: OrgId, user: UserId) -> Result<u64, StoreError> {
-    let mut doomed = Vec::new();
-    {
-        let table = txn.open_table(TOKENS)?;
-        for row in table.range((org.0, 0)..=(org.0, u64::MAX))? {
-            let (_, v) = row?;
-            let t: ApiToken = serde_json::from_slice(v.value()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            if t.user == user {
-                doomed.push(t);
-            }
-        }
-    }
-    for t in &doomed {
-        remove(txn, t)?;
+    let doomed: Vec<Stored> =
+        in_org(&txn.open_table(TOKENS)?, org)?.into_iter().filter(|s| s.token.user == user).collect();
+    for stored in &doomed {
+        remove(txn, stored)?;
     }
     Ok(doomed.len() as u64)
 }
@@ -194,15 +189,15 @@ pub fn resolve(txn: &redb::ReadTransaction, value: &str, now: OffsetDateTime) ->
     let Some(key) = txn.open_table(TOKENS_BY_HASH)?.get(hash.as_slice())?.map(|v| v.value()) else {
         return Ok(None);
     };
-    let token = get_json::<(u64, u64), ApiToken>(&txn.open_table(TOKENS)?, key)?;
-    Ok(token.filter(|t| t.expires_at.is_none_or(|e| e > now)))
+    let stored = get_json::<(u64, u64), Stored>(&txn.open_table(TOKENS)?, key)?;
+    Ok(stored.map(|s| s.token).filter(|t| t.expires_at.is_none_or(|e| e > now)))
 }
 
 pub fn mark_used(txn: &WriteTransaction, org: OrgId, id: u64, now: OffsetDateTime) -> Result<(), StoreError> {
     let mut table = txn.open_table(TOKENS)?;
-    if let Some(mut t) = get_json::<(u64, u64), ApiToken>(&table, (org.0, id))? {
-        t.last_used_at = Some(now);
-        put_json(&mut table, (org.0, id), &t)?;
+    if let Some(mut stored) = get_json::<(u64, u64), Stored>(&table, (org.0, id))? {
+        stored.token.last_used_at = Some(now);
+        put_json(&mut table, (org.0, id), &stored)?;
     }
     Ok(())
 }
