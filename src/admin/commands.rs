@@ -10,35 +10,17 @@ pub async fn execute(env: &Env, command: Command, progress: Progress) -> Result<
     let now = env.clock.now();
     match command {
         Command::UserAdd { username, role, email, name, org, password } => {
-            let scope = org_scope(env, &org).await?;
-            let (password, generated) = password_or_generated(password)?;
             let new = NewUser {
                 username: Username::try_from(username)?,
                 email: email.map(Email::try_from).transpose()?,
                 display_name: DisplayName::try_from(name.unwrap_or_default())?,
                 role,
-                password: password.clone(),
+                password: String::new(),
                 must_change_password: true,
             };
-            let user = users::create(&env.store, &scope, new, &env.hasher, now).await?;
-            let mut out = vec![user.id.to_string()];
-            out.extend(generated.then(|| format!("password: {password}")));
-            Ok(Output::ok(out))
+            user_add(env, &org, new, password).await
         }
-        Command::UserList { org } => {
-            let scope = org_scope(env, &org).await?;
-            let lines = users::list(&env.store, &scope, now).await?.into_iter().map(|u| {
-                let state = if u.disabled {
-                    "disabled"
-                } else if u.locked {
-                    "locked"
-                } else {
-                    "active"
-                };
-                format!("{}\t{}\t{}\t{}\t{}", u.id, u.username, u.role.as_str(), state, u.email.unwrap_or_default())
-            });
-            Ok(Output::ok(lines.collect()))
-        }
+        Command::UserList { org } => user_list(env, &org).await,
         Command::UserPasswd { username, password } => {
             let (scope, id) = user_scope(env, &username).await?;
             let (password, generated) = password_or_generated(password)?;
@@ -65,18 +47,7 @@ pub async fn execute(env: &Env, command: Command, progress: Progress) -> Result<
             Ok(Output::ok(all.into_iter().map(|o| format!("{}\t{}", o.id, o.name.as_str())).collect()))
         }
         Command::TokenCreate { user, name, role, expires_in_days } => {
-            let found = find_user(env, &user).await?;
-            // The token acts as the user, so it is made in the user's own scope.
-            let actor = Actor {
-                user_id: Some(found.id.0),
-                name: found.username.as_str().into(),
-                ip: None,
-                user_agent: Some("steward cli".into()),
-            };
-            let scope = Scope { org: found.org, role: found.role, actor };
-            let new = crate::auth::NewToken { name, role, expires_in_days };
-            let created = crate::auth::create_token(&env.store, &scope, new, None, now).await?;
-            Ok(Output::ok(vec![created.value]))
+            token_create(env, &user, crate::auth::NewToken { name, role, expires_in_days }).await
         }
         Command::TokenRevoke { id, org } => {
             let scope = org_scope(env, &org).await?;
@@ -86,6 +57,45 @@ pub async fn execute(env: &Env, command: Command, progress: Progress) -> Result<
         Command::AuditVerify => audit_verify(env).await,
         Command::KeysRotate { new_key_file } => rotate(env, new_key_file, progress).await,
     }
+}
+
+async fn user_add(env: &Env, org: &str, mut new: NewUser, password: Option<String>) -> Result<Output, AdminError> {
+    let scope = org_scope(env, org).await?;
+    let (password, generated) = password_or_generated(password)?;
+    new.password = password.clone();
+    let user = users::create(&env.store, &scope, new, &env.hasher, env.clock.now()).await?;
+    let mut out = vec![user.id.to_string()];
+    out.extend(generated.then(|| format!("password: {password}")));
+    Ok(Output::ok(out))
+}
+
+async fn user_list(env: &Env, org: &str) -> Result<Output, AdminError> {
+    let scope = org_scope(env, org).await?;
+    let lines = users::list(&env.store, &scope, env.clock.now()).await?.into_iter().map(|u| {
+        let state = if u.disabled {
+            "disabled"
+        } else if u.locked {
+            "locked"
+        } else {
+            "active"
+        };
+        format!("{}\t{}\t{}\t{}\t{}", u.id, u.username, u.role.as_str(), state, u.email.unwrap_or_default())
+    });
+    Ok(Output::ok(lines.collect()))
+}
+
+/// A token for `user`, made in the user's own scope since it acts as them.
+async fn token_create(env: &Env, user: &str, new: crate::auth::NewToken) -> Result<Output, AdminError> {
+    let found = find_user(env, user).await?;
+    let actor = Actor {
+        user_id: Some(found.id.0),
+        name: found.username.as_str().into(),
+        ip: None,
+        user_agent: Some("steward cli".into()),
+    };
+    let scope = Scope { org: found.org, role: found.role, actor };
+    let created = crate::auth::create_token(&env.store, &scope, new, None, env.clock.now()).await?;
+    Ok(Output::ok(vec![created.value]))
 }
 
 fn password_or_generated(given: Option<String>) -> Result<(String, bool), AdminError> {

@@ -1,11 +1,13 @@
 //! Password login with lockout. The outcome of every attempt (the failure counter, the
 //! lock, the session, the audit entry) commits in one transaction.
 
-use time::Duration;
+use redb::WriteTransaction;
+use time::{Duration, OffsetDateTime};
 
 use super::{AuthError, Caller, Via, session};
 use crate::app::Ctx;
 use crate::audit::{self, Event, Outcome};
+use crate::config::AuthConfig;
 use crate::orgs::{Actor, OrgId};
 use crate::users::{self, User, UserView};
 
@@ -31,73 +33,105 @@ pub async fn login(ctx: &Ctx, name: &str, password: &str, origin: Origin) -> Res
         Some(u) => u.password_hash.clone(),
         None => ctx.dummy_hash().await?,
     };
-    let matches = ctx.hasher.verify(password, hash).await?;
-    let now = ctx.clock.now();
-    let policy = ctx.config.auth.clone();
-    let target = crate::users::sanitize_for_error(name);
-    let default_org = ctx.default_org;
-    ctx.store
-        .write(move |txn| -> Result<Result<LoginOutcome, AuthError>, AuthError> {
-            let actor = |u: Option<&User>| Actor {
-                user_id: u.map(|u| u.id.0),
-                name: u.map_or_else(|| target.clone(), |u| u.username.as_str().to_string()),
-                ip: origin.ip.clone(),
-                user_agent: origin.user_agent.clone(),
-            };
-            let fail = |org: OrgId, u: Option<&User>, why: &str| {
-                Event::new(org, actor(u), "auth.login", target.clone(), Outcome::Failure).detail(why)
-            };
-            let Some(user) = user else {
-                audit::append(txn, now, fail(default_org, None, "unknown user"))?;
-                return Ok(Err(AuthError::InvalidCredentials));
-            };
-            let Some(mut user) = users::load_for_update(txn, user.org, user.id)? else {
-                audit::append(txn, now, fail(default_org, None, "unknown user"))?;
-                return Ok(Err(AuthError::InvalidCredentials));
-            };
-            if let Some(until) = user.locked_until.filter(|t| *t > now) {
-                audit::append(txn, now, fail(user.org, Some(&user), "account locked"))?;
-                return Ok(Err(AuthError::Locked { until }));
-            }
-            if !matches {
-                let window = Duration::minutes(policy.lockout_window_minutes.into());
-                user.failed_logins.retain(|t| now.unix_timestamp() - t < window.whole_seconds());
-                user.failed_logins.push(now.unix_timestamp());
-                audit::append(txn, now, fail(user.org, Some(&user), "wrong password"))?;
-                if user.failed_logins.len() >= policy.lockout_threshold as usize {
-                    user.locked_until = Some(now + Duration::minutes(policy.lockout_minutes.into()));
-                    user.failed_logins.clear();
-                    let detail = format!("{} failed logins", policy.lockout_threshold);
-                    let event =
-                        Event::new(user.org, Actor::system(), "auth.lockout", user.username.as_str(), Outcome::Success);
-                    audit::append(txn, now, event.detail(detail))?;
-                }
-                users::save(txn, &user)?;
-                return Ok(Err(AuthError::InvalidCredentials));
-            }
-            if user.disabled {
-                audit::append(txn, now, fail(user.org, Some(&user), "account disabled"))?;
-                return Ok(Err(AuthError::Disabled));
-            }
-            user.failed_logins.clear();
-            user.locked_until = None;
-            user.last_login_at = Some(now);
-            users::save(txn, &user)?;
-            let s = session::Session {
-                user: user.id,
-                org: user.org,
-                created_at: now,
-                last_seen: now,
-                ip: origin.ip.clone(),
-                user_agent: origin.user_agent.clone(),
-            };
-            let token = session::start(txn, &s)?;
-            let event =
-                Event::new(user.org, actor(Some(&user)), "auth.login", user.username.as_str(), Outcome::Success);
-            audit::append(txn, now, event)?;
-            Ok(Ok(LoginOutcome { user: user.view(now), csrf_token: session::csrf_for(&token), session_token: token }))
-        })
-        .await?
+    let attempt = Attempt {
+        matches: ctx.hasher.verify(password, hash).await?,
+        now: ctx.clock.now(),
+        target: crate::users::sanitize_for_error(name),
+        origin,
+        default_org: ctx.default_org,
+        policy: ctx.config.auth.clone(),
+    };
+    ctx.store.write(move |txn| settle(txn, &attempt, user)).await?
+}
+
+/// One login attempt, its password already checked.
+struct Attempt {
+    matches: bool,
+    now: OffsetDateTime,
+    /// The name as typed, made safe to record.
+    target: String,
+    origin: Origin,
+    default_org: OrgId,
+    policy: AuthConfig,
+}
+
+impl Attempt {
+    fn actor(&self, user: Option<&User>) -> Actor {
+        Actor {
+            user_id: user.map(|u| u.id.0),
+            name: user.map_or_else(|| self.target.clone(), |u| u.username.as_str().to_string()),
+            ip: self.origin.ip.clone(),
+            user_agent: self.origin.user_agent.clone(),
+        }
+    }
+
+    fn failed(&self, user: Option<&User>, why: &str) -> Event {
+        let org = user.map_or(self.default_org, |u| u.org);
+        Event::new(org, self.actor(user), "auth.login", self.target.clone(), Outcome::Failure).detail(why)
+    }
+}
+
+type Settled = Result<Result<LoginOutcome, AuthError>, AuthError>;
+
+/// Records the attempt's outcome in one transaction. The outer error is the store's; the
+/// inner one is the answer to the caller, committed along with its audit entry.
+fn settle(txn: &WriteTransaction, a: &Attempt, user: Option<User>) -> Settled {
+    let now = a.now;
+    // Re-read inside the transaction: a concurrent attempt may have counted a failure.
+    let current = match user {
+        Some(u) => users::load_for_update(txn, u.org, u.id)?,
+        None => None,
+    };
+    let Some(mut user) = current else {
+        audit::append(txn, now, a.failed(None, "unknown user"))?;
+        return Ok(Err(AuthError::InvalidCredentials));
+    };
+    if let Some(until) = user.locked_until.filter(|t| *t > now) {
+        audit::append(txn, now, a.failed(Some(&user), "account locked"))?;
+        return Ok(Err(AuthError::Locked { until }));
+    }
+    if !a.matches {
+        audit::append(txn, now, a.failed(Some(&user), "wrong password"))?;
+        count_failure(txn, a, &mut user)?;
+        return Ok(Err(AuthError::InvalidCredentials));
+    }
+    if user.disabled {
+        audit::append(txn, now, a.failed(Some(&user), "account disabled"))?;
+        return Ok(Err(AuthError::Disabled));
+    }
+    user.failed_logins.clear();
+    user.locked_until = None;
+    user.last_login_at = Some(now);
+    users::save(txn, &user)?;
+    let s = session::Session {
+        user: user.id,
+        org: user.org,
+        created_at: now,
+        last_seen: now,
+        ip: a.origin.ip.clone(),
+        user_agent: a.origin.user_agent.clone(),
+    };
+    let token = session::start(txn, &s)?;
+    let event = Event::new(user.org, a.actor(Some(&user)), "auth.login", user.username.as_str(), Outcome::Success);
+    audit::append(txn, now, event)?;
+    Ok(Ok(LoginOutcome { user: user.view(now), csrf_token: session::csrf_for(&token), session_token: token }))
+}
+
+/// Counts a failure in the lockout window, locking the account at the threshold.
+fn count_failure(txn: &WriteTransaction, a: &Attempt, user: &mut User) -> Result<(), AuthError> {
+    let window = Duration::minutes(a.policy.lockout_window_minutes.into()).whole_seconds();
+    let now = a.now.unix_timestamp();
+    user.failed_logins.retain(|t| now - t < window);
+    user.failed_logins.push(now);
+    if user.failed_logins.len() >= a.policy.lockout_threshold as usize {
+        user.locked_until = Some(a.now + Duration::minutes(a.policy.lockout_minutes.into()));
+        user.failed_logins.clear();
+        let detail = format!("{} failed logins", a.policy.lockout_threshold);
+        let event = Event::new(user.org, Actor::system(), "auth.lockout", user.username.as_str(), Outcome::Success);
+        audit::append(txn, a.now, event.detail(detail))?;
+    }
+    users::save(txn, user)?;
+    Ok(())
 }
 
 /// Ends the caller's session (logout), or every session of theirs (log out everywhere).
