@@ -134,13 +134,13 @@ impl Env {
         }
     }
 
-    pub fn from_opened(opened: Opened, config: &crate::config::Config, clock: SharedClock) -> Self {
+    pub fn from_opened(opened: &Opened, config: &crate::config::Config, clock: SharedClock) -> Self {
         Self {
-            store: opened.store,
+            store: opened.store.clone(),
             hasher: Hasher::new(config.auth.bcrypt_cost),
             default_org: opened.default_org,
-            sealer: opened.sealer,
-            key_origin: opened.key_origin,
+            sealer: opened.sealer.clone(),
+            key_origin: opened.key_origin.clone(),
             data_dir: config.data_dir.clone(),
             clock,
         }

@@ -158,7 +158,7 @@ pub fn run(config: &Config, command: Command) -> anyhow::Result<ExitCode> {
 
 fn locally(config: &Config, command: Command) -> anyhow::Result<Output> {
     let opened = crate::app::open(config)?;
-    let env = admin::Env::from_opened(opened, config, Arc::new(crate::clock::SystemClock));
+    let env = admin::Env::from_opened(&opened, config, Arc::new(crate::clock::SystemClock));
     let bar = indicatif::ProgressBar::hidden();
     bar.set_style(
         indicatif::ProgressStyle::with_template("re-sealing {bar:30} {pos}/{len} secrets")

@@ -1,11 +1,15 @@
 //! Sealed secrets at rest and master key rotation, on the store of a stopped appliance (a
 //! running one holds redb's file lock).
 
+use std::sync::Arc;
+
 use redb::ReadableTable;
+use steward::admin::{Command, Env, Output};
 use steward::app::Opened;
-use steward::audit::{Event, Filter, Outcome};
+use steward::audit::Filter;
+use steward::clock::SystemClock;
 use steward::config::Config;
-use steward::orgs::{Actor, OrgId, Scope};
+use steward::orgs::{OrgId, Scope};
 use steward::seal::{MasterKey, SEALED, SealError, SecretRef};
 use steward::store::StoreError;
 use zeroize::Zeroizing;
@@ -119,6 +123,13 @@ async fn a_sealed_value_moved_to_another_record_does_not_open() {
     assert!(matches!(get(&opened, &original), Err(SealError::Tampered(_))));
 }
 
+/// `steward keys rotate`, as the CLI runs it on a stopped appliance's store.
+async fn rotate(opened: &Opened, config: &Config) -> Output {
+    let env = Env::from_opened(opened, config, Arc::new(SystemClock));
+    let command = Command::KeysRotate { new_key_file: None };
+    steward::admin::execute(&env, command, Arc::new(|_, _| {})).await.expect("rotation")
+}
+
 #[actix_web::test]
 async fn key_rotation_reseals_everything_and_retires_the_old_key() {
     let (_dir, config) = stopped_appliance().await;
@@ -133,25 +144,8 @@ async fn key_rotation_reseals_everything_and_retires_the_old_key() {
     for (at, plain) in &secrets {
         put(&opened, at, plain);
     }
-    let count = steward::seal::rotate(
-        &opened.store,
-        &opened.sealer,
-        &opened.key_origin,
-        &config.data_dir,
-        None,
-        &|_, _| {},
-        |txn, old, new| {
-            let event = Event::new(OrgId(1), Actor::system(), "keys.rotate", "master key", Outcome::Success);
-            steward::audit::append(
-                txn,
-                time::OffsetDateTime::now_utc(),
-                event.detail(format!("{} -> {}", old.id(), new.id())),
-            )
-            .map(|_| ())
-        },
-    )
-    .expect("rotation");
-    assert_eq!(count, 3);
+    let out = rotate(&opened, &config).await;
+    assert!(out.stdout[0].starts_with("re-sealed 3 secrets"), "{out:?}");
 
     let new_id = opened.sealer.key().id();
     assert_ne!(new_id, old_id);
@@ -189,16 +183,7 @@ async fn the_appliance_restarts_on_a_rotated_store() {
     let (dir, config) = stopped_appliance().await;
     let opened = steward::app::open(&config).expect("open");
     put(&opened, &SecretRef::new("hosts", 1, "ssh_key"), b"kept");
-    steward::seal::rotate(
-        &opened.store,
-        &opened.sealer,
-        &opened.key_origin,
-        &config.data_dir,
-        None,
-        &|_, _| {},
-        |_, _, _| Ok(()),
-    )
-    .expect("rotation");
+    assert!(rotate(&opened, &config).await.success);
     drop(opened);
 
     let app = TestApp::builder().data_dir(dir).start().await;
