@@ -11,7 +11,7 @@ use crate::http::{ApiError, ErrorBody};
 use crate::orgs::OrgId;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/audit", web::get().to(list));
+    cfg.service(crate::http::resource("/audit").route(web::get().to(list)));
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

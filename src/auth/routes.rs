@@ -7,23 +7,22 @@ use utoipa::ToSchema;
 
 use super::{AuthError, Caller, CreatedToken, NewToken, PendingCaller, Via, session, tokens};
 use crate::app::Ctx;
-use crate::http::{ApiError, ErrorBody, Json};
+use crate::http::{ApiError, ErrorBody, Json, resource};
 use crate::users::{self, UserView};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/auth")
-            .route("/login", web::post().to(login))
-            .route("/logout", web::post().to(logout))
-            .route("/logout-all", web::post().to(logout_all))
-            .route("/me", web::get().to(me))
-            .route("/password", web::post().to(change_password)),
+            .service(resource("/login").route(web::post().to(login)))
+            .service(resource("/logout").route(web::post().to(logout)))
+            .service(resource("/logout-all").route(web::post().to(logout_all)))
+            .service(resource("/me").route(web::get().to(me)))
+            .service(resource("/password").route(web::post().to(change_password))),
     )
     .service(
         web::scope("/tokens")
-            .route("", web::get().to(list_tokens))
-            .route("", web::post().to(create_token))
-            .route("/{id}", web::delete().to(revoke_token)),
+            .service(resource("").route(web::get().to(list_tokens)).route(web::post().to(create_token)))
+            .service(resource("/{id}").route(web::delete().to(revoke_token))),
     );
 }
 

@@ -9,7 +9,8 @@ use crate::auth::Caller;
 use crate::http::{ApiError, ErrorBody};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/health", web::get().to(health)).route("/status", web::get().to(status));
+    cfg.service(super::resource("/health").route(web::get().to(health)))
+        .service(super::resource("/status").route(web::get().to(status)));
 }
 
 #[derive(Serialize, ToSchema)]

@@ -50,6 +50,17 @@ pub fn configure(ctx: web::Data<Ctx>) -> impl FnOnce(&mut web::ServiceConfig) {
     }
 }
 
+/// A route path whose unknown methods answer 405 `http.method_not_allowed` (a bare
+/// `.route()` per method would fall through to 404 instead).
+pub fn resource(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(method_not_allowed))
+}
+
+async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let message = format!("{} is not allowed on {}", req.method(), req.path());
+    Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "http.method_not_allowed", message))
+}
+
 async fn docs_redirect() -> HttpResponse {
     HttpResponse::PermanentRedirect().insert_header(("Location", "/api/docs/")).finish()
 }

@@ -7,14 +7,13 @@ use utoipa::ToSchema;
 use super::{Org, OrgId, OrgName};
 use crate::app::Ctx;
 use crate::auth::Caller;
-use crate::http::{ApiError, ErrorBody, Json};
+use crate::http::{ApiError, ErrorBody, Json, resource};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/orgs")
-            .route("", web::get().to(list))
-            .route("", web::post().to(create))
-            .route("/{id}", web::get().to(get)),
+            .service(resource("").route(web::get().to(list)).route(web::post().to(create)))
+            .service(resource("/{id}").route(web::get().to(get))),
     );
 }
 

@@ -7,20 +7,22 @@ use utoipa::ToSchema;
 use super::{DisplayName, Email, NewUser, UserError, UserId, UserPatch, UserView, Username};
 use crate::app::Ctx;
 use crate::auth::Caller;
-use crate::http::{ApiError, ErrorBody, Json};
+use crate::http::{ApiError, ErrorBody, Json, resource};
 use crate::orgs::OrgId;
 use crate::orgs::Role;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/users")
-            .route("", web::get().to(list))
-            .route("", web::post().to(create))
-            .route("/{id}", web::get().to(get))
-            .route("/{id}", web::patch().to(update))
-            .route("/{id}", web::delete().to(delete))
-            .route("/{id}/password", web::post().to(reset_password))
-            .route("/{id}/unlock", web::post().to(unlock)),
+            .service(resource("").route(web::get().to(list)).route(web::post().to(create)))
+            .service(
+                resource("/{id}")
+                    .route(web::get().to(get))
+                    .route(web::patch().to(update))
+                    .route(web::delete().to(delete)),
+            )
+            .service(resource("/{id}/password").route(web::post().to(reset_password)))
+            .service(resource("/{id}/unlock").route(web::post().to(unlock))),
     );
 }
 

@@ -235,6 +235,26 @@ async fn unknown_routes_and_bad_paths_have_codes_too() {
 }
 
 #[actix_web::test]
+async fn a_known_path_with_the_wrong_method_is_405() {
+    let app = TestApp::start().await;
+    let admin = app.superadmin().await;
+    let before = admin.get("/api/v1/users").await.expect_status(200).body;
+    let cases = [
+        (reqwest::Method::PUT, "/api/v1/users"),
+        (reqwest::Method::DELETE, "/api/v1/users"),
+        (reqwest::Method::POST, "/api/v1/users/1"),
+        (reqwest::Method::GET, "/api/v1/auth/login"),
+        (reqwest::Method::DELETE, "/api/v1/audit"),
+        (reqwest::Method::POST, "/api/v1/health"),
+    ];
+    for (method, path) in cases {
+        let resp = admin.send(method.clone(), path, Some(&serde_json::json!({}))).await;
+        assert_eq!((resp.status, resp.code()), (405, "http.method_not_allowed"), "{method} {path}: {resp:?}");
+    }
+    assert_eq!(admin.get("/api/v1/users").await.expect_status(200).body, before);
+}
+
+#[actix_web::test]
 async fn other_names_are_validated_too() {
     let app = TestApp::start().await;
     let admin = app.superadmin().await;
