@@ -43,6 +43,7 @@ pub struct AuditQuery {
     responses((status = 200, body = Page), (status = 403, body = ErrorBody)))]
 pub async fn list(ctx: web::Data<Ctx>, caller: Caller, q: web::Query<AuditQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
+    caller.in_org(q.org.map(OrgId))?;
     let filter = Filter {
         actor: q.actor,
         action: q.action,

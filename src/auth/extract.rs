@@ -41,6 +41,17 @@ pub struct Caller {
     pub must_change_password: bool,
 }
 
+impl Caller {
+    /// The caller's scope, moved into `org` (from `?org=`) when that is theirs or they are a
+    /// superadmin; any other organization looks as if it did not exist.
+    pub fn in_org(&self, org: Option<crate::orgs::OrgId>) -> Result<Scope, crate::orgs::OrgError> {
+        match org {
+            None => Ok(self.scope.clone()),
+            Some(org) => self.scope.within(org).ok_or(crate::orgs::OrgError::NotFound(org.to_string())),
+        }
+    }
+}
+
 /// A caller who may still owe a forced password change.
 #[derive(Debug, Clone)]
 pub struct PendingCaller(pub Caller);

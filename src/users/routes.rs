@@ -105,15 +105,8 @@ pub struct PasswordReset {
     pub new_password: String,
 }
 
-/// The caller's scope, moved into `?org=` when a superadmin asks for another organization.
 fn scope(caller: &Caller, q: &OrgQuery) -> Result<crate::orgs::Scope, ApiError> {
-    match q.org {
-        None => Ok(caller.scope.clone()),
-        Some(org) => caller
-            .scope
-            .within(OrgId(org))
-            .ok_or_else(|| ApiError::not_found("orgs.not_found", format!("organization {org} not found"))),
-    }
+    Ok(caller.in_org(q.org.map(OrgId))?)
 }
 
 /// List the accounts of the organization (admins).
