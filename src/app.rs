@@ -17,6 +17,7 @@ use crate::config::Config;
 use crate::orgs::OrgId;
 use crate::seal::{KeyOrigin, Sealer};
 use crate::store::{Migration, Store, StoreError};
+use crate::tsdb::{Limits, Tsdb};
 use crate::users::password::Hasher;
 use crate::users::{Password, UserError};
 
@@ -36,6 +37,7 @@ pub struct Ctx {
     pub default_org: OrgId,
     pub started: Instant,
     pub tls: bool,
+    pub tsdb: crate::tsdb::Tsdb,
 }
 
 impl Ctx {
@@ -82,11 +84,25 @@ pub enum AppError {
     Listen { addr: String, reason: String },
     #[error("{0}")]
     Blocking(#[from] crate::blocking::BlockingError),
+    #[error("opening the metrics store: {0}")]
+    Metrics(#[from] crate::tsdb::TsdbError),
+    #[error("registering the appliance's own host: {0}")]
+    Host(#[from] crate::hosts::HostError),
 }
 
-/// Every schema step, in order. Version 1 creates the core tables.
+/// Every schema step, in order. Version 1 creates the core tables, version 2 the metrics
+/// ones (time series, hosts, ingest keys).
 pub fn migrations() -> Vec<Migration> {
-    vec![Migration { version: 1, name: "core tables", apply: core_tables }]
+    vec![
+        Migration { version: 1, name: "core tables", apply: core_tables },
+        Migration { version: 2, name: "metrics tables", apply: metrics_tables },
+    ]
+}
+
+fn metrics_tables(txn: &redb::WriteTransaction) -> Result<(), StoreError> {
+    crate::tsdb::create_tables(txn)?;
+    crate::hosts::create_tables(txn)?;
+    crate::ingest::create_tables(txn)
 }
 
 fn core_tables(txn: &redb::WriteTransaction) -> Result<(), StoreError> {
@@ -154,7 +170,10 @@ pub async fn context(
         &config.data_dir,
     )
     .await?;
+    let (store, limits, tsdb_clock) = (opened.store.clone(), Limits::from_config(&config.metrics), clock.clone());
+    let tsdb = crate::blocking::run(move || Tsdb::open(store, limits, tsdb_clock)).await??;
     let ctx = Ctx {
+        tsdb,
         hasher,
         dummy_hash: Arc::default(),
         login_limiter: LoginLimiter::per_minute(config.auth.login_rate_per_minute),
@@ -200,7 +219,8 @@ impl Appliance {
         let socket = crate::admin::socket_path(&ctx.config.data_dir);
         let admin = crate::admin::socket::serve(&socket, ctx.clone())
             .map_err(|e| AppError::Listen { addr: socket.display().to_string(), reason: e.to_string() })?;
-        let tasks = vec![housekeeping(ctx.clone()), admin];
+        let mut tasks = vec![housekeeping(ctx.clone()), admin, metrics_maintenance(ctx.clone())];
+        tasks.extend(crate::hosts::local::start(ctx.clone()).await?);
         Ok(Self { http, ctx, fingerprint, admin_password_file, tasks })
     }
 
@@ -247,6 +267,24 @@ async fn shut(tasks: Vec<tokio::task::JoinHandle<()>>, ctx: web::Data<Ctx>) {
         tracing::warn!("the store is still referenced after shutdown; it closes when the process exits");
     }
     let _ = crate::blocking::run(move || drop(ctx)).await;
+}
+
+/// Seals finished hours into compressed chunks and prunes expired ones, every minute.
+fn metrics_maintenance(ctx: web::Data<Ctx>) -> tokio::task::JoinHandle<()> {
+    crate::tasks::spawn_periodic("metrics-maintenance", Duration::from_secs(60), Duration::from_secs(600), move || {
+        let ctx = ctx.clone();
+        async move {
+            let m = ctx.tsdb.maintain().await.map_err(|e| e.to_string())?;
+            Ok(if m.sealed + m.pruned > 0 {
+                format!(
+                    "sealed {} windows, dropped {} write-ahead rows, pruned {} chunks",
+                    m.sealed, m.wal_rows_dropped, m.pruned
+                )
+            } else {
+                String::new()
+            })
+        }
+    })
 }
 
 /// Expired sessions, old audit entries and idle rate-limit buckets, once a minute.

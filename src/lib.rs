@@ -18,6 +18,10 @@
 //! - [`tls`]: certificates (self-signed or files), rustls server config, fingerprints.
 //! - [`http`]: app assembly, error mapping, middleware, health/status, OpenAPI and docs.
 //! - [`tasks`]: named, supervised background tasks.
+//! - [`collect`]: the local collector (this host's metrics and facts), shared with the agent.
+//! - [`tsdb`]: the time-series engine: group-committed ingest, head, compressed chunks, rollups, queries.
+//! - [`hosts`]: monitored machines, their facts and status, overview and history routes.
+//! - [`ingest`]: the push endpoint and its ingest keys.
 
 pub mod admin;
 pub mod app;
@@ -26,11 +30,15 @@ pub mod auth;
 pub mod blocking;
 pub mod cli;
 pub mod clock;
+pub mod collect;
 pub mod config;
+pub mod hosts;
 pub mod http;
+pub mod ingest;
 pub mod orgs;
 pub mod seal;
 pub mod store;
 pub mod tasks;
 pub mod tls;
+pub mod tsdb;
 pub mod users;

@@ -17,7 +17,7 @@ pub use extract::{CSRF_HEADER, Caller, PendingCaller, Via, origin, resolve};
 pub use limit::LoginLimiter;
 pub use login::{LoginOutcome, Origin, login, logout};
 pub use routes::configure;
-pub use session::{Lifetimes, Session, end_sessions, purge_expired};
+pub use session::{Lifetimes, Session, end_sessions, hash_token, purge_expired};
 pub use tokens::{
     ApiToken, CreatedToken, NewToken, create as create_token, revoke as revoke_token, revoke_user_tokens,
 };
@@ -66,7 +66,7 @@ pub enum AuthError {
 crate::impl_from_redb!(AuthError);
 
 /// 256 random bits, base64url: session cookies and API token bodies.
-fn random_token() -> Result<String, getrandom::Error> {
+pub fn random_token() -> Result<String, getrandom::Error> {
     use base64::Engine;
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)?;

@@ -33,6 +33,7 @@ pub struct Config {
     pub tls: TlsConfig,
     pub auth: AuthConfig,
     pub audit: AuditConfig,
+    pub metrics: MetricsConfig,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -93,6 +94,21 @@ pub struct AuditConfig {
     pub retention_days: u32,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    pub collect_interval_s: u32,
+    pub collect_gpu: bool,
+    pub raw_retention_days: u32,
+    pub minute_retention_days: u32,
+    pub hour_retention_days: u32,
+    pub max_future_s: u32,
+    pub seal_grace_s: u32,
+    pub ingest_body_limit_kib: u32,
+    pub max_samples_per_batch: u32,
+    pub max_series_per_host: u32,
+}
+
 /// A configured secret: never printed, never logged.
 #[derive(Clone, Default, Deserialize)]
 #[serde(transparent)]
@@ -151,6 +167,12 @@ impl Config {
             ("auth.lockout_window_minutes", self.auth.lockout_window_minutes),
             ("auth.login_rate_per_minute", self.auth.login_rate_per_minute),
             ("audit.retention_days", self.audit.retention_days),
+            ("metrics.raw_retention_days", self.metrics.raw_retention_days),
+            ("metrics.minute_retention_days", self.metrics.minute_retention_days),
+            ("metrics.hour_retention_days", self.metrics.hour_retention_days),
+            ("metrics.ingest_body_limit_kib", self.metrics.ingest_body_limit_kib),
+            ("metrics.max_samples_per_batch", self.metrics.max_samples_per_batch),
+            ("metrics.max_series_per_host", self.metrics.max_series_per_host),
         ];
         if let Some((key, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return bad(key, "must be at least 1".into());

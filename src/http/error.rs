@@ -159,5 +159,7 @@ impl From<AuditError> for ApiError {
     }
 }
 
+mod metrics;
+
 #[cfg(test)]
 mod tests;

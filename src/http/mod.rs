@@ -44,6 +44,8 @@ pub fn configure(ctx: web::Data<Ctx>) -> impl FnOnce(&mut web::ServiceConfig) {
                     .configure(crate::users::configure)
                     .configure(crate::orgs::configure)
                     .configure(crate::audit::configure)
+                    .configure(crate::hosts::configure)
+                    .configure(crate::ingest::configure)
                     .default_service(web::to(not_found)),
             )
             .default_service(web::to(not_found));

@@ -6,7 +6,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Steward API", description = "Self-hosted monitoring appliance. Errors are `{\"code\", \"message\"}`; cookie sessions send `X-CSRF-Token` on state changes; scripts use `Authorization: Bearer stw_...`."),
+    info(title = "Steward API", description = "Self-hosted monitoring appliance. Errors are `{\"code\", \"message\"}`; cookie sessions send `X-CSRF-Token` on state changes; scripts use `Authorization: Bearer stw_...`; machines push samples with `X-API-Key: sti_...`."),
     paths(
         super::health::health,
         super::health::status,
@@ -29,9 +29,19 @@ use utoipa_swagger_ui::SwaggerUi;
         crate::orgs::routes::create,
         crate::orgs::routes::get,
         crate::audit::routes::list,
+        crate::hosts::routes::overview,
+        crate::hosts::routes::detail,
+        crate::hosts::routes::delete,
+        crate::hosts::routes::series,
+        crate::ingest::routes::ingest,
+        crate::ingest::routes::list,
+        crate::ingest::routes::create,
+        crate::ingest::routes::update,
+        crate::ingest::routes::delete,
     ),
     tags(
         (name = "system"), (name = "auth"), (name = "tokens"), (name = "users"), (name = "orgs"), (name = "audit"),
+        (name = "hosts"), (name = "ingest"),
     )
 )]
 pub struct ApiDoc;

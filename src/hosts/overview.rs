@@ -1,0 +1,140 @@
+//! A host at a glance: its status from the age of its last sample, and the few values an
+//! overview shows, derived from the latest sample of each series.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::Host;
+use crate::tsdb::SeriesKey;
+
+/// A host missing this many collections in a row is offline.
+pub const MISSED_FOR_OFFLINE: i64 = 3;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Online,
+    Offline,
+    /// Nothing received yet.
+    Unknown,
+}
+
+pub fn status_of(last_seen_ms: Option<i64>, interval_s: u32, now_ms: i64) -> Status {
+    match last_seen_ms {
+        None => Status::Unknown,
+        Some(t) if now_ms - t <= MISSED_FOR_OFFLINE * i64::from(interval_s.max(1)) * 1000 => Status::Online,
+        Some(_) => Status::Offline,
+    }
+}
+
+/// Headline values; `null` when the host does not report the metric.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
+pub struct Vitals {
+    pub cpu_pct: Option<f64>,
+    pub load_1: Option<f64>,
+    pub mem_used_bytes: Option<f64>,
+    pub mem_total_bytes: Option<f64>,
+    pub swap_used_bytes: Option<f64>,
+    pub swap_total_bytes: Option<f64>,
+    /// The fullest filesystem, in percent.
+    pub disk_max_pct: Option<f64>,
+    pub disk_used_bytes: Option<f64>,
+    pub disk_total_bytes: Option<f64>,
+    /// Summed over interfaces.
+    pub net_rx_bps: Option<f64>,
+    pub net_tx_bps: Option<f64>,
+    pub uptime_s: Option<f64>,
+    /// The hottest sensor.
+    pub temp_max_c: Option<f64>,
+    /// The busiest GPU.
+    pub gpu_max_pct: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HostSummary {
+    #[serde(flatten)]
+    pub host: Host,
+    pub status: Status,
+    /// Time of the newest sample, in ms since the Unix epoch.
+    pub last_seen_ms: Option<i64>,
+    pub vitals: Vitals,
+}
+
+impl HostSummary {
+    pub fn new(host: Host, latest: &[(Arc<SeriesKey>, i64, f64)], now_ms: i64) -> Self {
+        let last_seen_ms = latest.iter().map(|l| l.1).max();
+        let status = status_of(last_seen_ms, host.interval_s, now_ms);
+        Self { host, status, last_seen_ms, vitals: vitals(latest) }
+    }
+}
+
+fn vitals(latest: &[(Arc<SeriesKey>, i64, f64)]) -> Vitals {
+    let one = |name: &str| latest.iter().find(|l| l.0.metric.as_str() == name && l.0.labels.is_empty()).map(|l| l.2);
+    let all = |name: &'static str| latest.iter().filter(move |l| l.0.metric.as_str() == name);
+    let sum = |name: &'static str| all(name).map(|l| l.2).reduce(|a, b| a + b);
+    let max = |name: &'static str| all(name).map(|l| l.2).reduce(f64::max);
+    let disk_max_pct = all("disk.used_bytes")
+        .filter_map(|used| {
+            let total = all("disk.total_bytes").find(|t| t.0.labels == used.0.labels)?.2;
+            (total > 0.0).then(|| (used.2 / total * 1000.0).round() / 10.0)
+        })
+        .reduce(f64::max);
+    Vitals {
+        cpu_pct: one("cpu.usage_pct"),
+        load_1: one("load.1"),
+        mem_used_bytes: one("mem.used_bytes"),
+        mem_total_bytes: one("mem.total_bytes"),
+        swap_used_bytes: one("swap.used_bytes"),
+        swap_total_bytes: one("swap.total_bytes"),
+        disk_max_pct,
+        disk_used_bytes: sum("disk.used_bytes"),
+        disk_total_bytes: sum("disk.total_bytes"),
+        net_rx_bps: sum("net.rx_bps"),
+        net_tx_bps: sum("net.tx_bps"),
+        uptime_s: one("uptime_s"),
+        temp_max_c: max("temp_c"),
+        gpu_max_pct: max("gpu.util_pct"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tsdb::{Labels, MetricName};
+
+    fn l(metric: &str, labels: &[(&str, &str)], v: f64) -> (Arc<SeriesKey>, i64, f64) {
+        let key = SeriesKey::new(MetricName::parse(metric).unwrap(), Labels::new(labels.iter().copied()).unwrap());
+        (Arc::new(key), 1_000, v)
+    }
+
+    #[test]
+    fn vitals_pick_sum_and_compare_the_right_series() {
+        let latest = vec![
+            l("cpu.usage_pct", &[], 12.5),
+            l("disk.used_bytes", &[("mount", "/")], 50.0),
+            l("disk.total_bytes", &[("mount", "/")], 100.0),
+            l("disk.used_bytes", &[("mount", "/var")], 90.0),
+            l("disk.total_bytes", &[("mount", "/var")], 100.0),
+            l("net.rx_bps", &[("iface", "eth0")], 10.0),
+            l("net.rx_bps", &[("iface", "eth1")], 5.0),
+            l("temp_c", &[("sensor", "a")], 40.0),
+            l("temp_c", &[("sensor", "b")], 55.5),
+        ];
+        let v = vitals(&latest);
+        assert_eq!(v.cpu_pct, Some(12.5));
+        assert_eq!(v.disk_max_pct, Some(90.0));
+        assert_eq!(v.disk_total_bytes, Some(200.0));
+        assert_eq!(v.net_rx_bps, Some(15.0));
+        assert_eq!(v.temp_max_c, Some(55.5));
+        assert_eq!(v.mem_used_bytes, None);
+    }
+
+    #[test]
+    fn a_host_is_offline_after_three_missed_collections() {
+        assert_eq!(status_of(None, 5, 0), Status::Unknown);
+        assert_eq!(status_of(Some(0), 5, 15_000), Status::Online);
+        assert_eq!(status_of(Some(0), 5, 15_001), Status::Offline);
+    }
+}

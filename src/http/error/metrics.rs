@@ -1,0 +1,71 @@
+//! How the metrics features' errors (time-series store, hosts, ingest) answer.
+
+use actix_web::http::StatusCode;
+
+use super::ApiError;
+use crate::hosts::HostError;
+use crate::ingest::IngestError;
+use crate::tsdb::TsdbError;
+
+impl From<TsdbError> for ApiError {
+    fn from(e: TsdbError) -> Self {
+        use TsdbError as E;
+        let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+        let (status, code) = match &e {
+            E::InvalidMetric(_) => (unprocessable, "metrics.invalid_metric"),
+            E::InvalidLabels(_) => (unprocessable, "metrics.invalid_labels"),
+            E::SeriesLimit { .. } => (unprocessable, "metrics.series_limit"),
+            E::InvalidIngestId(_) => (unprocessable, "ingest.invalid_id"),
+            E::InvalidQuery(_) => (StatusCode::BAD_REQUEST, "metrics.invalid_query"),
+            E::WriterGone | E::WriterStart(_) | E::CommitFailed(_) | E::Corrupt(_) | E::Store(_) => {
+                return Self::internal(&e);
+            }
+        };
+        Self::new(status, code, e.to_string())
+    }
+}
+
+impl From<HostError> for ApiError {
+    fn from(e: HostError) -> Self {
+        let e = match e {
+            HostError::Metrics(m) => return m.into(),
+            other => other,
+        };
+        let (status, code) = match &e {
+            HostError::NotFound(_) => (StatusCode::NOT_FOUND, "hosts.not_found"),
+            HostError::InvalidMachine(_) => (StatusCode::UNPROCESSABLE_ENTITY, "ingest.invalid_machine"),
+            HostError::Local => (StatusCode::CONFLICT, "hosts.local"),
+            HostError::Forbidden(f) => return (*f).into(),
+            HostError::Metrics(_) | HostError::Store(_) => return Self::internal(&e),
+        };
+        Self::new(status, code, e.to_string())
+    }
+}
+
+impl From<IngestError> for ApiError {
+    fn from(e: IngestError) -> Self {
+        use IngestError as E;
+        let e = match e {
+            E::Host(h) => return h.into(),
+            E::Metrics(m) => return m.into(),
+            other => other,
+        };
+        let (status, code) = match &e {
+            E::KeyRequired => (StatusCode::UNAUTHORIZED, "ingest.key_required"),
+            E::InvalidKey => (StatusCode::UNAUTHORIZED, "ingest.invalid_key"),
+            E::KeyInactive => (StatusCode::FORBIDDEN, "ingest.key_inactive"),
+            E::KeyNotFound(_) => (StatusCode::NOT_FOUND, "ingest_keys.not_found"),
+            E::InvalidKeyName(_) => (StatusCode::UNPROCESSABLE_ENTITY, "ingest_keys.invalid_name"),
+            E::UnsupportedEncoding(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "ingest.unsupported_encoding"),
+            E::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "request.unsupported_media_type"),
+            E::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "request.too_large"),
+            E::Payload(_) => (StatusCode::BAD_REQUEST, "request.bad_body"),
+            E::Malformed(_) => (StatusCode::BAD_REQUEST, "request.malformed_json"),
+            E::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "ingest.invalid"),
+            E::TooManySamples { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "ingest.too_many_samples"),
+            E::Forbidden(f) => return (*f).into(),
+            E::Host(_) | E::Metrics(_) | E::Random | E::Store(_) => return Self::internal(&e),
+        };
+        Self::new(status, code, e.to_string())
+    }
+}

@@ -1,0 +1,191 @@
+//! `POST /api/v1/ingest/metrics` and `/api/v1/ingest-keys*`.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::IngestError;
+use super::body::{self, Batch, IngestBatch};
+use super::keys::{self, CreatedKey, IngestKey, KeyPatch};
+use crate::app::Ctx;
+use crate::auth::Caller;
+use crate::hosts::{Host, HostKind, Origin};
+use crate::http::{ApiError, ErrorBody, Json, resource};
+use crate::orgs::Actor;
+use crate::tsdb::Appended;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/ingest/metrics").route(web::post().to(ingest))).service(
+        web::scope("/ingest-keys")
+            .service(resource("").route(web::get().to(list)).route(web::post().to(create)))
+            .service(resource("/{id}").route(web::patch().to(update)).route(web::delete().to(delete))),
+    );
+}
+
+/// Bodies above this are parsed on the blocking pool rather than the executor.
+const PARSE_INLINE_BYTES: usize = 64 * 1024;
+/// The key's last-use time is written at most this often.
+const MARK_USED_EVERY: time::Duration = time::Duration::minutes(1);
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IngestAnswer {
+    pub host_id: u64,
+    #[serde(flatten)]
+    pub appended: Appended,
+}
+
+/// Push samples (machines, with `X-API-Key`). Answers 202 only once the samples are
+/// durable; a batch resent with the same `ingest_id` is stored once. Bodies may be gzip or
+/// zstd (`Content-Encoding`). An unknown machine is registered by its fingerprint.
+#[utoipa::path(post, path = "/api/v1/ingest/metrics", tag = "ingest", request_body = IngestBatch,
+    params(("X-API-Key" = String, Header, description = "an ingest key, sti_...")),
+    responses((status = 202, body = IngestAnswer), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn ingest(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
+    // The key is settled before a byte of the body is read.
+    let value = req.headers().get("x-api-key").and_then(|v| v.to_str().ok()).ok_or(IngestError::KeyRequired)?;
+    let value = value.trim().to_string();
+    let key = ctx.store.read(move |txn| keys::resolve(txn, &value)).await.map_err(IngestError::from)?;
+    let key = key.ok_or(IngestError::InvalidKey)?;
+    if !key.active {
+        return Err(IngestError::KeyInactive.into());
+    }
+    check_headers(&req)?;
+    let limit = ctx.config.metrics.ingest_body_limit_kib as usize * 1024;
+    let bytes = read_body(&req, payload.into_inner(), limit).await?;
+    let now = ctx.clock.now();
+    let now_ms = (now.unix_timestamp_nanos() / 1_000_000) as i64;
+    let max = ctx.config.metrics.max_samples_per_batch as usize;
+    let batch = if bytes.len() <= PARSE_INLINE_BYTES {
+        body::parse(&bytes, now_ms, max)?
+    } else {
+        crate::blocking::run(move || body::parse(&bytes, now_ms, max))
+            .await
+            .map_err(crate::tsdb::TsdbError::from)
+            .map_err(IngestError::from)??
+    };
+    let host = find_or_register(&ctx, &key, &batch, &req, now).await?;
+    let Batch { ingest_id, facts, samples, .. } = batch;
+    if let Some(facts) = facts.filter(|f| host.facts.as_ref() != Some(f)) {
+        crate::hosts::update_facts(&ctx.store, host.org, host.id, facts).await.map_err(IngestError::from)?;
+    }
+    let appended = ctx.tsdb.append(host.id, ingest_id, samples).await.map_err(IngestError::from)?;
+    Ok(HttpResponse::Accepted().json(IngestAnswer { host_id: host.id, appended }))
+}
+
+fn check_headers(req: &HttpRequest) -> Result<(), IngestError> {
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        return Err(IngestError::UnsupportedMediaType);
+    }
+    if let Some(enc) = req.headers().get(header::CONTENT_ENCODING) {
+        let enc = enc.to_str().unwrap_or("?").trim().to_ascii_lowercase();
+        if !matches!(enc.as_str(), "identity" | "gzip" | "x-gzip" | "zstd") {
+            return Err(IngestError::UnsupportedEncoding(enc.chars().take(32).collect()));
+        }
+    }
+    Ok(())
+}
+
+/// Reads and decompresses the body, refusing it as soon as it passes `limit` bytes either
+/// on the wire or decompressed (a small zstd body can expand a thousandfold).
+async fn read_body(
+    req: &HttpRequest,
+    payload: actix_web::dev::Payload,
+    limit: usize,
+) -> Result<web::Bytes, IngestError> {
+    let too_large = || IngestError::TooLarge { limit_kib: limit / 1024 };
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let mut stream = actix_web::dev::Decompress::from_headers(payload, req.headers());
+    let mut buf = web::BytesMut::with_capacity(declared.unwrap_or(8 * 1024).min(limit));
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| IngestError::Payload(e.to_string()))?;
+        if buf.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf.freeze())
+}
+
+/// The host this machine is in the key's organization; registered on its first push.
+async fn find_or_register(
+    ctx: &Ctx,
+    key: &IngestKey,
+    batch: &Batch,
+    req: &HttpRequest,
+    now: time::OffsetDateTime,
+) -> Result<Host, IngestError> {
+    let (org, fp) = (key.org, batch.machine.fingerprint.clone());
+    let found = ctx.store.read(move |txn| crate::hosts::find(txn, org, &fp)).await?;
+    let stale = key.last_used_at.is_none_or(|t| now - t >= MARK_USED_EVERY);
+    let name_changed = found.as_ref().is_some_and(|h| h.name != batch.machine.hostname);
+    if let Some(host) = found.filter(|_| !stale && !name_changed) {
+        return Ok(host);
+    }
+    let (key, machine, interval) = (key.clone(), batch.machine.clone(), batch.interval_s);
+    let origin = crate::auth::origin(req);
+    let actor =
+        Actor { user_id: None, name: format!("ingest key {}", key.id), ip: origin.ip, user_agent: origin.user_agent };
+    ctx.store
+        .write(move |txn| {
+            let origin = Origin { kind: HostKind::Agent, ingest_key: Some(key.id), interval_s: interval };
+            let (host, _) = crate::hosts::register(txn, key.org, &machine, origin, now, actor)?;
+            keys::mark_used(txn, &key, host.id, now)?;
+            Ok(host)
+        })
+        .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewKey {
+    /// What the key is for, e.g. "web servers" (1-64 characters).
+    pub name: String,
+}
+
+/// Ingest keys of your organization (admins).
+#[utoipa::path(get, path = "/api/v1/ingest-keys", tag = "ingest",
+    responses((status = 200, body = Vec<IngestKey>), (status = 403, body = ErrorBody)))]
+pub async fn list(ctx: web::Data<Ctx>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(keys::list(&ctx.store, &caller.scope).await?))
+}
+
+/// Create an ingest key (admins). Its value is returned once, as `key`.
+#[utoipa::path(post, path = "/api/v1/ingest-keys", tag = "ingest", request_body = NewKey,
+    responses((status = 201, body = CreatedKey), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(ctx: web::Data<Ctx>, caller: Caller, body: Json<NewKey>) -> Result<HttpResponse, ApiError> {
+    let created = keys::create(&ctx.store, &caller.scope, &body.name, ctx.clock.now()).await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// Rename, deactivate or reactivate an ingest key (admins).
+#[utoipa::path(patch, path = "/api/v1/ingest-keys/{id}", tag = "ingest", params(("id" = u64, Path)), request_body = KeyPatch,
+    responses((status = 200, body = IngestKey), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn update(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    id: web::Path<u64>,
+    body: Json<KeyPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let key = keys::update(&ctx.store, &caller.scope, *id, body.into_inner(), ctx.clock.now()).await?;
+    Ok(HttpResponse::Ok().json(key))
+}
+
+/// Delete an ingest key (admins). Machines using it are refused from then on.
+#[utoipa::path(delete, path = "/api/v1/ingest-keys/{id}", tag = "ingest", params(("id" = u64, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> Result<HttpResponse, ApiError> {
+    keys::delete(&ctx.store, &caller.scope, *id, ctx.clock.now()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,64 @@
+//! The in-memory series index: which id names which (host, series key), and the series of
+//! each host. Loaded from `ts_series` at start; only the writer adds to it, after the
+//! commit that stored the new series.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::SeriesKey;
+
+#[derive(Debug, Clone)]
+pub struct SeriesInfo {
+    pub key: Arc<SeriesKey>,
+}
+
+#[derive(Debug, Default)]
+pub struct Index {
+    by_key: HashMap<u64, HashMap<Arc<SeriesKey>, u32>>,
+    by_id: HashMap<u32, SeriesInfo>,
+    by_host: HashMap<u64, Vec<u32>>,
+    pub next_id: u32,
+}
+
+impl Index {
+    pub fn get(&self, host: u64, key: &SeriesKey) -> Option<u32> {
+        self.by_key.get(&host)?.get(key).copied()
+    }
+
+    pub fn info(&self, id: u32) -> Option<&SeriesInfo> {
+        self.by_id.get(&id)
+    }
+
+    pub fn insert(&mut self, id: u32, host: u64, key: Arc<SeriesKey>) {
+        self.by_key.entry(host).or_default().insert(key.clone(), id);
+        self.by_id.insert(id, SeriesInfo { key });
+        self.by_host.entry(host).or_default().push(id);
+        self.next_id = self.next_id.max(id.saturating_add(1));
+    }
+
+    pub fn host_series(&self, host: u64) -> &[u32] {
+        self.by_host.get(&host).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn host_count(&self, host: u64) -> usize {
+        self.host_series(host).len()
+    }
+
+    pub fn series(&self) -> usize {
+        self.by_id.len()
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = u32> + '_ {
+        self.by_id.keys().copied()
+    }
+
+    /// Forgets a host's series (the host was deleted); returns their ids.
+    pub fn remove_host(&mut self, host: u64) -> Vec<u32> {
+        let ids = self.by_host.remove(&host).unwrap_or_default();
+        self.by_key.remove(&host);
+        for id in &ids {
+            self.by_id.remove(id);
+        }
+        ids
+    }
+}
