@@ -22,6 +22,7 @@
 //! - [`tsdb`]: the time-series engine: group-committed ingest, head, compressed chunks, rollups, queries.
 //! - [`hosts`]: monitored machines, their facts and status, overview and history routes.
 //! - [`ingest`]: the push endpoint and its ingest keys.
+//! - [`live`]: WebSocket streams of committed samples and host status.
 
 pub mod admin;
 pub mod app;
@@ -35,6 +36,7 @@ pub mod config;
 pub mod hosts;
 pub mod http;
 pub mod ingest;
+pub mod live;
 pub mod orgs;
 pub mod seal;
 pub mod store;

@@ -2,6 +2,7 @@
 
 use super::{AdminError, Command, Env, Output, Progress};
 use crate::audit::{self, Event, Outcome};
+use crate::ingest;
 use crate::orgs::{self, Actor, OrgName, Scope};
 use crate::users::{self, DisplayName, Email, NewUser, UserId, UserPatch, Username, password};
 
@@ -52,6 +53,23 @@ pub async fn execute(env: &Env, command: Command, progress: Progress) -> Result<
         Command::TokenRevoke { id, org } => {
             let scope = org_scope(env, &org).await?;
             crate::auth::revoke_token(&env.store, &scope, id, now).await?;
+            Ok(Output::ok(Vec::new()))
+        }
+        Command::IngestKeyCreate { name, org } => {
+            let created = ingest::keys::create(&env.store, &org_scope(env, &org).await?, &name, now).await?;
+            Ok(Output::ok(vec![created.key]))
+        }
+        Command::IngestKeyList { org } => {
+            let keys = ingest::keys::list(&env.store, &org_scope(env, &org).await?).await?;
+            Ok(Output::ok(keys.iter().map(ingest_key_line).collect()))
+        }
+        Command::IngestKeySetActive { id, org, active } => {
+            let patch = ingest::KeyPatch { name: None, active: Some(active) };
+            ingest::keys::update(&env.store, &org_scope(env, &org).await?, id, patch, now).await?;
+            Ok(Output::ok(Vec::new()))
+        }
+        Command::IngestKeyDelete { id, org } => {
+            ingest::keys::delete(&env.store, &org_scope(env, &org).await?, id, now).await?;
             Ok(Output::ok(Vec::new()))
         }
         Command::AuditVerify => audit_verify(env).await,
@@ -161,4 +179,19 @@ async fn rotate(env: &Env, new_key_file: Option<std::path::PathBuf>, progress: P
         out.push(format!("new key written to {}; point master_key_file at it before the next start", path.display()));
     }
     Ok(Output::ok(out))
+}
+
+/// Tab-separated: id, name, prefix, state, first host, last use.
+fn ingest_key_line(k: &ingest::IngestKey) -> String {
+    let dash = || "-".to_string();
+    let last = k.last_used_at.and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok());
+    format!(
+        "{}\t{}\t{}\t{}\t{}\t{}",
+        k.id,
+        k.name,
+        k.prefix,
+        if k.active { "active" } else { "inactive" },
+        k.host.map_or_else(dash, |h| h.to_string()),
+        last.unwrap_or_else(dash)
+    )
 }

@@ -66,6 +66,22 @@ pub enum Command {
         id: u64,
         org: String,
     },
+    IngestKeyCreate {
+        name: String,
+        org: String,
+    },
+    IngestKeyList {
+        org: String,
+    },
+    IngestKeySetActive {
+        id: u64,
+        org: String,
+        active: bool,
+    },
+    IngestKeyDelete {
+        id: u64,
+        org: String,
+    },
     AuditVerify,
     KeysRotate {
         new_key_file: Option<PathBuf>,
@@ -96,6 +112,8 @@ pub enum AdminError {
     Org(#[from] crate::orgs::OrgError),
     #[error(transparent)]
     Auth(#[from] crate::auth::AuthError),
+    #[error(transparent)]
+    Ingest(#[from] crate::ingest::IngestError),
     #[error("verifying the audit trail: {0}")]
     Audit(#[from] crate::audit::AuditError),
     #[error("rotating the master key: {0}")]

@@ -80,6 +80,50 @@ pub enum TokenCmd {
     },
 }
 
+#[derive(Subcommand)]
+pub enum IngestKeyCmd {
+    /// Create an ingest key for machines to push with; prints its value once.
+    Create {
+        name: String,
+        #[arg(long, default_value = orgs::DEFAULT_ORG)]
+        org: String,
+    },
+    /// List ingest keys (tab-separated: id, name, prefix, state, first host, last use).
+    List {
+        #[arg(long, default_value = orgs::DEFAULT_ORG)]
+        org: String,
+    },
+    /// Deactivate a key: machines using it get 403 until it is enabled again.
+    Disable {
+        id: u64,
+        #[arg(long, default_value = orgs::DEFAULT_ORG)]
+        org: String,
+    },
+    /// Reactivate a deactivated key.
+    Enable {
+        id: u64,
+        #[arg(long, default_value = orgs::DEFAULT_ORG)]
+        org: String,
+    },
+    /// Delete a key for good.
+    Delete {
+        id: u64,
+        #[arg(long, default_value = orgs::DEFAULT_ORG)]
+        org: String,
+    },
+}
+
+pub fn ingest_key(cmd: IngestKeyCmd, config: Config) -> anyhow::Result<ExitCode> {
+    let command = match cmd {
+        IngestKeyCmd::Create { name, org } => Command::IngestKeyCreate { name, org },
+        IngestKeyCmd::List { org } => Command::IngestKeyList { org },
+        IngestKeyCmd::Disable { id, org } => Command::IngestKeySetActive { id, org, active: false },
+        IngestKeyCmd::Enable { id, org } => Command::IngestKeySetActive { id, org, active: true },
+        IngestKeyCmd::Delete { id, org } => Command::IngestKeyDelete { id, org },
+    };
+    run(&config, command)
+}
+
 impl clap::ValueEnum for Role {
     fn value_variants<'a>() -> &'a [Self] {
         &[Role::Viewer, Role::Operator, Role::Admin, Role::Superadmin]

@@ -56,6 +56,9 @@ pub enum Command {
     /// Manage personal API tokens.
     #[command(subcommand)]
     Token(manage::TokenCmd),
+    /// Manage the ingest keys machines push samples with.
+    #[command(subcommand, name = "ingest-key")]
+    IngestKey(manage::IngestKeyCmd),
     /// Audit trail tools.
     #[command(subcommand)]
     Audit(system::AuditCmd),
@@ -106,6 +109,7 @@ fn dispatch(command: Command, loaded: Loaded) -> anyhow::Result<ExitCode> {
         Command::User(cmd) => manage::user(cmd, config),
         Command::Org(cmd) => manage::org(cmd, config),
         Command::Token(cmd) => manage::token(cmd, config),
+        Command::IngestKey(cmd) => manage::ingest_key(cmd, config),
         Command::Audit(cmd) => system::audit(cmd, config),
         Command::Keys(cmd) => system::keys(cmd, config),
         Command::Healthcheck { url, timeout } => system::healthcheck(config, url, timeout),

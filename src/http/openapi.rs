@@ -33,6 +33,8 @@ use utoipa_swagger_ui::SwaggerUi;
         crate::hosts::routes::detail,
         crate::hosts::routes::delete,
         crate::hosts::routes::series,
+        crate::live::host_stream,
+        crate::live::org_stream,
         crate::ingest::routes::ingest,
         crate::ingest::routes::list,
         crate::ingest::routes::create,

@@ -249,7 +249,7 @@ mod tests {
         assert!(msg(&body(r#"{"name":"load.1","value":1,"extra":1}"#)).contains("extra"));
         assert!(msg(r#"{"metrics":[]}"#).contains("machine"));
         assert!(msg(&body(r#"{"name":"load.1","value":1e999}"#)).contains("metrics[0].value"));
-        let many = vec![r#"{"name":"a","value":1}"#; 3].join(",");
+        let many = [r#"{"name":"a","value":1}"#; 3].join(",");
         assert!(matches!(parse(body(&many).as_bytes(), NOW, 2), Err(IngestError::TooManySamples { got: 3, limit: 2 })));
     }
 }

@@ -161,7 +161,7 @@ impl SeriesKey {
         let mut parts = text.split('\0');
         let metric = MetricName::parse(parts.next().unwrap_or_default())?;
         let rest: Vec<&str> = parts.collect();
-        if rest.len() % 2 != 0 {
+        if !rest.len().is_multiple_of(2) {
             return Err(TsdbError::Corrupt(format!("series {metric} has an odd label list")));
         }
         let labels = Labels::new(rest.chunks(2).map(|c| (c[0], c[1])))?;

@@ -39,7 +39,7 @@ pub fn decode(bytes: &[u8]) -> Result<Row, TsdbError> {
     let (host, rest) = rest.split_at_checked(8).ok_or_else(torn)?;
     let (&id_len, rest) = rest.split_first().ok_or_else(torn)?;
     let (id, records) = rest.split_at_checked(usize::from(id_len)).ok_or_else(torn)?;
-    if records.len() % RECORD != 0 {
+    if !records.len().is_multiple_of(RECORD) {
         return Err(torn());
     }
     let ingest_id = match id_len {

@@ -11,6 +11,7 @@ mod cli;
 mod config;
 mod cross_org;
 mod csrf;
+mod live;
 mod matrix;
 mod roles;
 mod secrets;
