@@ -25,6 +25,8 @@ pub struct Status {
     pub store_bytes: u64,
     pub schema_version: u32,
     pub tls: bool,
+    /// The time-series engine's counters since start.
+    pub metrics: crate::tsdb::StatsSnapshot,
 }
 
 /// Liveness: answers as long as the appliance serves requests. No authentication.
@@ -33,7 +35,7 @@ pub async fn health() -> HttpResponse {
     HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(Health { status: "ok" })
 }
 
-/// Version, uptime and store size (any authenticated caller).
+/// Version, uptime, store size and metrics counters (any authenticated caller).
 #[utoipa::path(get, path = "/api/v1/status", tag = "system", responses((status = 200, body = Status), (status = 401, body = ErrorBody)))]
 pub async fn status(ctx: web::Data<Ctx>, _caller: Caller) -> Result<HttpResponse, ApiError> {
     let store = ctx.store.clone();
@@ -45,5 +47,6 @@ pub async fn status(ctx: web::Data<Ctx>, _caller: Caller) -> Result<HttpResponse
         store_bytes: ctx.store.file_size(),
         schema_version,
         tls: ctx.tls,
+        metrics: ctx.tsdb.stats(),
     }))
 }

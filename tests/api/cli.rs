@@ -234,3 +234,26 @@ fn serve_prints_its_url_and_exits_zero_on_sigterm() {
     let status = child.wait().expect("wait");
     assert!(status.success(), "serve exited with {status} after SIGTERM");
 }
+
+#[actix_web::test]
+async fn ingest_keys_are_managed_from_the_command_line() {
+    let (dir, _) = TestApp::builder().set("metrics.collect_interval_s", 0).start().await.stop().await;
+    let d = dir.path();
+    let value = ok(steward(d).args(["ingest-key", "create", "racks"]));
+    let value = value.trim();
+    assert!(value.starts_with("sti_") && value.len() > 40, "{value}");
+    let list = ok(steward(d).args(["ingest-key", "list"]));
+    let line: Vec<&str> = list.lines().next().expect("one key").split('\t').collect();
+    assert_eq!((line[1], line[3], line[4]), ("racks", "active", "-"), "{list}");
+    assert!(value.starts_with(line[2]) && !list.contains(value), "only the prefix is listed");
+    let id = line[0];
+    ok(steward(d).args(["ingest-key", "disable", id]));
+    assert!(ok(steward(d).args(["ingest-key", "list"])).contains("\tinactive\t"));
+    ok(steward(d).args(["ingest-key", "enable", id]));
+    ok(steward(d).args(["ingest-key", "delete", id]));
+    assert_eq!(ok(steward(d).args(["ingest-key", "list"])), "");
+    let err = fails(steward(d).args(["ingest-key", "delete", id]));
+    assert!(err.contains(&format!("ingest key {id} not found")), "{err}");
+    let err = fails(steward(d).args(["ingest-key", "create", "x", "--org", "nowhere"]));
+    assert!(err.contains("organization \"nowhere\" not found"), "{err}");
+}
