@@ -120,6 +120,8 @@ pub(super) struct Mount {
     pub fstype: String,
     pub total: u64,
     pub available: u64,
+    /// Blocks in use as `df` counts them (total - free), root-reserved blocks excluded.
+    pub used: u64,
     pub read: u64,
     pub written: u64,
 }
@@ -164,10 +166,7 @@ pub(super) fn filesystems(disks: &mut Disks, ignore_mounts: &[String], out: &mut
             continue;
         }
         let labels = vec![("mount", m.mount), ("device", m.device.clone()), ("fstype", m.fstype)];
-        // statvfs's free-block count (df's "Used" = total - free) is not exposed by sysinfo, so
-        // used = total - available: it counts the root-reserved blocks as used, which is what
-        // "disk full" means to non-root services (their writes fail once available hits 0).
-        push(out, "disk.used_bytes", labels.clone(), m.total.saturating_sub(m.available) as f64);
+        push(out, "disk.used_bytes", labels.clone(), m.used as f64);
         push(out, "disk.available_bytes", labels.clone(), m.available as f64);
         push(out, "disk.total_bytes", labels, m.total as f64);
         // sysinfo reports 0/0 when the device has no /proc/diskstats entry (ZFS datasets,
@@ -190,15 +189,25 @@ fn local_mount(disk: &Disk) -> Option<Mount> {
     let name = disk.name().to_string_lossy();
     let device = name.strip_prefix("/dev/").unwrap_or(&name).to_owned();
     let usage = disk.usage();
+    let (total, available) = (disk.total_space(), disk.available_space());
     Some(Mount {
+        used: df_used(&mount).unwrap_or(total.saturating_sub(available)),
         mount,
         device,
         fstype,
-        total: disk.total_space(),
-        available: disk.available_space(),
+        total,
+        available,
         read: usage.total_read_bytes,
         written: usage.total_written_bytes,
     })
+}
+
+/// Space in use as `df` reports it: sysinfo only exposes total and available, and their
+/// difference also counts the blocks reserved for root (5% by default on ext4, far more on
+/// some images), which would make a disk look fuller than `df` says.
+fn df_used(mount: &str) -> Option<u64> {
+    let st = rustix::fs::statvfs(mount).ok()?;
+    st.f_blocks.checked_sub(st.f_bfree)?.checked_mul(st.f_frsize)
 }
 
 /// Refreshes interface counters and returns them for [`PrevCounters::emit`], sorted by name.

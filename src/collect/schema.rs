@@ -70,12 +70,7 @@ pub const METRICS: &[MetricDoc] = &[
     gauge("mem.total_bytes", "bytes", NONE, "installed memory visible to the kernel"),
     gauge("swap.used_bytes", "bytes", NONE, "swap in use"),
     gauge("swap.total_bytes", "bytes", NONE, "swap configured"),
-    gauge(
-        "disk.used_bytes",
-        "bytes",
-        MOUNT,
-        "filesystem space not available to unprivileged users (total minus available)",
-    ),
+    gauge("disk.used_bytes", "bytes", MOUNT, "filesystem space in use as df counts it (total minus free)"),
     gauge("disk.available_bytes", "bytes", MOUNT, "filesystem space unprivileged users can still write"),
     gauge("disk.total_bytes", "bytes", MOUNT, "filesystem size"),
     rate("disk.read_bps", DEVICE, "bytes read from the block device per second"),

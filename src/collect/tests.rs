@@ -148,6 +148,7 @@ fn mount(mount: &str, device: &str) -> Mount {
         fstype: "ext4".to_owned(),
         total: 100,
         available: 40,
+        used: 55,
         read: 1,
         written: 2,
     }

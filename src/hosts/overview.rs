@@ -38,7 +38,7 @@ pub struct Vitals {
     pub mem_total_bytes: Option<f64>,
     pub swap_used_bytes: Option<f64>,
     pub swap_total_bytes: Option<f64>,
-    /// The fullest filesystem, in percent.
+    /// The fullest filesystem, in percent, as df's Use%.
     pub disk_max_pct: Option<f64>,
     pub disk_used_bytes: Option<f64>,
     pub disk_total_bytes: Option<f64>,
@@ -75,10 +75,12 @@ fn vitals(latest: &[(Arc<SeriesKey>, i64, f64)]) -> Vitals {
     let all = |name: &'static str| latest.iter().filter(move |l| l.0.metric.as_str() == name);
     let sum = |name: &'static str| all(name).map(|l| l.2).reduce(|a, b| a + b);
     let max = |name: &'static str| all(name).map(|l| l.2).reduce(f64::max);
+    // As df's Use%: used / (used + available), so root-reserved blocks do not count.
     let disk_max_pct = all("disk.used_bytes")
         .filter_map(|used| {
-            let total = all("disk.total_bytes").find(|t| t.0.labels == used.0.labels)?.2;
-            (total > 0.0).then(|| (used.2 / total * 1000.0).round() / 10.0)
+            let avail = all("disk.available_bytes").find(|t| t.0.labels == used.0.labels)?.2;
+            let size = used.2 + avail;
+            (size > 0.0).then(|| (used.2 / size * 1000.0).round() / 10.0)
         })
         .reduce(f64::max);
     Vitals {
@@ -115,8 +117,10 @@ mod tests {
             l("cpu.usage_pct", &[], 12.5),
             l("disk.used_bytes", &[("mount", "/")], 50.0),
             l("disk.total_bytes", &[("mount", "/")], 100.0),
+            l("disk.available_bytes", &[("mount", "/")], 50.0),
             l("disk.used_bytes", &[("mount", "/var")], 90.0),
-            l("disk.total_bytes", &[("mount", "/var")], 100.0),
+            l("disk.available_bytes", &[("mount", "/var")], 10.0),
+            l("disk.total_bytes", &[("mount", "/var")], 110.0),
             l("net.rx_bps", &[("iface", "eth0")], 10.0),
             l("net.rx_bps", &[("iface", "eth1")], 5.0),
             l("temp_c", &[("sensor", "a")], 40.0),
@@ -125,7 +129,7 @@ mod tests {
         let v = vitals(&latest);
         assert_eq!(v.cpu_pct, Some(12.5));
         assert_eq!(v.disk_max_pct, Some(90.0));
-        assert_eq!(v.disk_total_bytes, Some(200.0));
+        assert_eq!(v.disk_total_bytes, Some(210.0));
         assert_eq!(v.net_rx_bps, Some(15.0));
         assert_eq!(v.temp_max_c, Some(55.5));
         assert_eq!(v.mem_used_bytes, None);

@@ -8,20 +8,19 @@
 //! Format, version 1: byte 0 is the version, then the point count as LEB128, then one byte holding the
 //! column count; [`header`] reads only these. Unless the chunk is empty an LSB-first bitstream follows:
 //!
-//! - timestamps as an *integer sequence* (below);
+//! - timestamps as an integer sequence (see `ints`);
 //! - per column a 2-bit kind: `0` constant (64 raw bits), `1` decimal (3-bit scale `d`, then the
 //!   integers `k` with `v == k / 10^d` as an integer sequence), `2` Gorilla XOR of the raw bits.
 //!
-//! An integer sequence is a 2-bit order `o` (0 = values, 1 = deltas, 2 = delta-of-deltas, with
-//! wrapping arithmetic so any `i64` works), `o` seed values, and — when residuals remain — a 2-bit
-//! method: all zero (no further bits, so regular timestamps or a steady counter cost nothing per
-//! point), Rice coding, zero-flagged Rice coding, or bit-packing in blocks of 32. Non-zero methods
-//! first divide every residual by their common divisor (e.g. 4096 for memory sizes in pages).
-//! The encoder prices every applicable choice and keeps the smallest.
+//! An integer sequence is values, deltas or delta-of-deltas, reduced by their common divisor and coded
+//! with whichever of several methods is smallest, down to nothing per point for regular timestamps,
+//! constants and steady counters. Every choice is priced at encode time; decoding just follows it.
 
 mod bits;
+mod ints;
 
-use bits::{BitCount, BitReader, BitWriter, Sink, bit_len, mask};
+use bits::{BitCount, BitReader, BitWriter, Sink};
+use ints::{decode_ints, plan_ints, write_ints};
 
 /// Decoded chunk: timestamps (ms since the Unix epoch, strictly increasing) and one value vector per column.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,23 +63,14 @@ const KIND_CONST: u64 = 0;
 const KIND_DECIMAL: u64 = 1;
 const KIND_XOR: u64 = 2;
 
-const METHOD_ZEROS: u64 = 0;
-const METHOD_RICE: u64 = 1;
-const METHOD_ZERO_RICE: u64 = 2;
-const METHOD_BLOCKS: u64 = 3;
-
-/// A Rice quotient this large is sent as an escape plus the raw value, bounding the cost of outliers.
-const RICE_ESCAPE: u32 = 32;
-const BLOCK: usize = 32;
-/// Bits of the length field of a length-prefixed value (0..=64).
-const LEN_BITS: u32 = 7;
-
 /// Encodes `ts` (strictly increasing) and `cols` (1..=MAX_COLUMNS columns, each ts.len() long).
 /// Returns Err for an empty column list, mismatched lengths, too many points or non-increasing ts
 /// (never panics).
 pub fn encode(ts: &[i64], cols: &[&[f64]]) -> Result<Vec<u8>, CodecError> {
     validate(ts, cols)?;
-    let mut out = Vec::with_capacity(16 + ts.len() * (1 + cols.len()));
+    // About a byte per point: realistic columns average less, so a chunk reallocates a few times at most,
+    // while a huge chunk of constants does not reserve megabytes for a few dozen bytes.
+    let mut out = Vec::with_capacity(16 + ts.len());
     out.push(VERSION);
     put_leb128(&mut out, ts.len() as u64);
     out.push(cols.len() as u8);
@@ -99,6 +89,7 @@ pub fn encode(ts: &[i64], cols: &[&[f64]]) -> Result<Vec<u8>, CodecError> {
     Ok(w.finish())
 }
 
+/// Decodes a chunk written by [`encode`]. Malformed input is an error, never a panic.
 pub fn decode(bytes: &[u8]) -> Result<Columns, CodecError> {
     let (n, ncols, body) = parse_header(bytes)?;
     if n == 0 {
@@ -196,359 +187,6 @@ struct Scratch {
     res: Vec<u64>,
 }
 
-#[inline]
-fn zigzag(v: i64) -> u64 {
-    ((v << 1) ^ (v >> 63)) as u64
-}
-
-#[inline]
-fn unzigzag(z: u64) -> i64 {
-    ((z >> 1) as i64) ^ -((z & 1) as i64)
-}
-
-fn gcd(mut a: u64, mut b: u64) -> u64 {
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    a
-}
-
-fn put_varbits<S: Sink>(s: &mut S, v: u64) {
-    let len = bit_len(v);
-    s.put(u64::from(len), LEN_BITS);
-    s.put(v, len);
-}
-
-fn varbits_cost(v: u64) -> u64 {
-    u64::from(LEN_BITS + bit_len(v))
-}
-
-fn read_varbits(r: &mut BitReader) -> Result<u64, CodecError> {
-    let len = r.read(LEN_BITS)? as u32;
-    if len > 64 {
-        return Err(r.corrupt("length field above 64"));
-    }
-    r.read(len)
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Method {
-    Zeros,
-    Rice(u32),
-    ZeroRice(u32),
-    Blocks,
-}
-
-/// How an integer sequence will be written; `res` holds the matching residuals while it is used.
-struct IntPlan {
-    order: usize,
-    gcd: u64,
-    method: Method,
-    /// Exact size of the sequence in bits, for choosing between column kinds.
-    bits: u64,
-}
-
-/// Division by a divisor known to divide the dividend exactly, without a hardware divide: shift out the
-/// power of two, then multiply by the inverse of the odd part modulo 2^64 (Granlund & Montgomery).
-struct ExactDiv {
-    shift: u32,
-    inv: u64,
-    /// Largest `x * inv` (mod 2^64) whose `x` is a multiple of the odd part.
-    limit: u64,
-}
-
-impl ExactDiv {
-    /// `g` must be non-zero.
-    fn new(g: u64) -> Self {
-        let shift = g.trailing_zeros().min(63);
-        let odd = (g >> shift).max(1);
-        // Newton's iteration doubles the correct low bits each step, starting from 3 (odd * odd = 1 mod 8).
-        let mut inv = odd;
-        for _ in 0..5 {
-            inv = inv.wrapping_mul(2u64.wrapping_sub(odd.wrapping_mul(inv)));
-        }
-        Self { shift, inv, limit: u64::MAX / odd }
-    }
-
-    fn divides(&self, x: u64) -> bool {
-        x.trailing_zeros() >= self.shift && (x >> self.shift).wrapping_mul(self.inv) <= self.limit
-    }
-
-    /// Exact for every multiple of `g` in i64, including `i64::MIN` with a divisor of 2^63.
-    fn div(&self, r: i64) -> i64 {
-        (r >> self.shift).wrapping_mul(self.inv as i64)
-    }
-}
-
-/// Fills `out` with the zigzagged residuals of `vals` at `order`, divided by their common divisor,
-/// which is returned (0 when every residual is zero).
-fn residuals(vals: &[i64], order: usize, out: &mut Vec<u64>) -> u64 {
-    out.clear();
-    let tail = |k: usize| vals.get(k..).unwrap_or_default();
-    match order {
-        0 => out.extend(vals.iter().map(|&v| v as u64)),
-        1 => out.extend(vals.iter().zip(tail(1)).map(|(a, b)| b.wrapping_sub(*a) as u64)),
-        _ => out.extend(
-            vals.iter()
-                .zip(tail(1))
-                .zip(tail(2))
-                .map(|((a, b), c)| c.wrapping_sub(*b).wrapping_sub(b.wrapping_sub(*a)) as u64),
-        ),
-    }
-    let mut g = 0u64;
-    let mut div = ExactDiv::new(1);
-    for &r in out.iter() {
-        let mag = (r as i64).unsigned_abs();
-        // The divisor rarely changes after the first few values, so test cheaply before a real gcd.
-        if g != 1 && mag != 0 && (g == 0 || !div.divides(mag)) {
-            g = gcd(g, mag);
-            div = ExactDiv::new(g);
-        }
-    }
-    for z in out.iter_mut() {
-        *z = zigzag(div.div(*z as i64));
-    }
-    g
-}
-
-/// Approximate size of each order's residuals (significant bits, before common-divisor reduction),
-/// enough to rank orders without running every coding method at each.
-fn order_costs(vals: &[i64]) -> [u64; 3] {
-    let cost = |v: i64| u64::from(bit_len(zigzag(v)));
-    let mut iter = vals.iter().copied();
-    let Some(mut prev) = iter.next() else { return [0; 3] };
-    let (mut c0, mut c1, mut c2) = (cost(prev), 0, 0);
-    let mut delta = None;
-    for v in iter {
-        let d = v.wrapping_sub(prev);
-        c0 += cost(v);
-        c1 += cost(d);
-        if let Some(pd) = delta {
-            c2 += cost(d.wrapping_sub(pd));
-        }
-        (prev, delta) = (v, Some(d));
-    }
-    [c0, c1 + seeds_cost(vals, 1), c2 + seeds_cost(vals, 2)]
-}
-
-fn plan_ints(vals: &[i64], res: &mut Vec<u64>) -> IntPlan {
-    let max_order = vals.len().saturating_sub(1).min(2);
-    let costs = order_costs(vals);
-    let order = (0..=max_order).min_by_key(|&o| costs.get(o).copied().unwrap_or(u64::MAX)).unwrap_or(0);
-    let gcd = residuals(vals, order, res);
-    let (method, method_bits) = choose_method(res, gcd);
-    let bits = 2 + seeds_cost(vals, order) + method_bits;
-    IntPlan { order, gcd, method, bits }
-}
-
-fn seeds(vals: &[i64], order: usize) -> impl Iterator<Item = i64> + '_ {
-    let first = vals.first().copied();
-    let delta = match vals {
-        [a, b, ..] if order >= 2 => Some(b.wrapping_sub(*a)),
-        _ => None,
-    };
-    first.filter(|_| order >= 1).into_iter().chain(delta)
-}
-
-fn seeds_cost(vals: &[i64], order: usize) -> u64 {
-    seeds(vals, order).map(|s| varbits_cost(zigzag(s))).sum()
-}
-
-/// Picks the cheapest residual method; returns it with its exact size including the method header.
-fn choose_method(res: &[u64], gcd: u64) -> (Method, u64) {
-    if res.is_empty() {
-        return (Method::Zeros, 0);
-    }
-    if gcd == 0 {
-        return (Method::Zeros, 2);
-    }
-    let header = 2 + varbits_cost(gcd);
-    let mut best = (Method::Blocks, header + blocks_cost(res));
-    let (sum, nonzero) = res.iter().fold((0u128, 0u64), |(s, n), &z| (s + u128::from(z), n + u64::from(z != 0)));
-    let mean = (sum / res.len() as u128) as u64;
-    for k in rice_candidates(mean) {
-        let cost = header + 6 + res.iter().map(|&z| rice_cost(z, k)).sum::<u64>();
-        if cost < best.1 {
-            best = (Method::Rice(k), cost);
-        }
-    }
-    // The mean of the non-zero residuals, less the 1 that zero-flagged coding subtracts.
-    let nz_mean = ((sum - u128::from(nonzero)) / u128::from(nonzero.max(1))) as u64;
-    for k in rice_candidates(nz_mean) {
-        let body: u64 = res.iter().map(|&z| if z == 0 { 1 } else { 1 + rice_cost(z - 1, k) }).sum();
-        if header + 6 + body < best.1 {
-            best = (Method::ZeroRice(k), header + 6 + body);
-        }
-    }
-    best
-}
-
-/// The best Rice parameter for geometric data lies just below log2 of the mean; 0 is kept for
-/// sequences of mostly zeros whose mean is inflated by a few outliers.
-fn rice_candidates(mean: u64) -> impl Iterator<Item = u32> {
-    let b = bit_len(mean).min(63);
-    std::iter::once(0).chain([b.saturating_sub(2), b.saturating_sub(1), b].into_iter().filter(|&k| k > 0))
-}
-
-#[inline]
-fn rice_cost(z: u64, k: u32) -> u64 {
-    let q = z >> k;
-    if q < u64::from(RICE_ESCAPE) { q + 1 + u64::from(k) } else { u64::from(RICE_ESCAPE) + varbits_cost(z) }
-}
-
-fn blocks_cost(res: &[u64]) -> u64 {
-    res.chunks(BLOCK).map(|b| 7 + u64::from(bit_len(b.iter().fold(0, |a, &z| a | z))) * b.len() as u64).sum()
-}
-
-#[inline]
-fn put_rice<S: Sink>(s: &mut S, z: u64, k: u32) {
-    let q = z >> k;
-    if q < u64::from(RICE_ESCAPE) {
-        s.put(mask(q as u32), q as u32 + 1);
-        s.put(z, k);
-    } else {
-        s.put(mask(RICE_ESCAPE), RICE_ESCAPE);
-        put_varbits(s, z);
-    }
-}
-
-fn read_rice(r: &mut BitReader, k: u32) -> Result<u64, CodecError> {
-    let q = r.read_unary(RICE_ESCAPE)?;
-    if q < RICE_ESCAPE { Ok((u64::from(q) << k) | r.read(k)?) } else { read_varbits(r) }
-}
-
-fn write_ints<S: Sink>(s: &mut S, vals: &[i64], plan: &IntPlan, res: &[u64]) {
-    s.put(plan.order as u64, 2);
-    for seed in seeds(vals, plan.order) {
-        put_varbits(s, zigzag(seed));
-    }
-    if res.is_empty() {
-        return;
-    }
-    let (code, k) = match plan.method {
-        Method::Zeros => return s.put(METHOD_ZEROS, 2),
-        Method::Rice(k) => (METHOD_RICE, Some(k)),
-        Method::ZeroRice(k) => (METHOD_ZERO_RICE, Some(k)),
-        Method::Blocks => (METHOD_BLOCKS, None),
-    };
-    s.put(code, 2);
-    put_varbits(s, plan.gcd);
-    if let Some(k) = k {
-        s.put(u64::from(k), 6);
-    }
-    match plan.method {
-        Method::Zeros => {}
-        Method::Rice(k) => res.iter().for_each(|&z| put_rice(s, z, k)),
-        Method::ZeroRice(k) => res.iter().for_each(|&z| {
-            s.put(u64::from(z != 0), 1);
-            if z != 0 {
-                put_rice(s, z - 1, k);
-            }
-        }),
-        Method::Blocks => res.chunks(BLOCK).for_each(|b| {
-            let w = bit_len(b.iter().fold(0, |a, &z| a | z));
-            s.put(u64::from(w), 7);
-            b.iter().for_each(|&z| s.put(z, w));
-        }),
-    }
-}
-
-/// Reads the method header; returns it with the common divisor.
-fn read_method(r: &mut BitReader) -> Result<(Method, u64), CodecError> {
-    let code = r.read(2)?;
-    if code == METHOD_ZEROS {
-        return Ok((Method::Zeros, 0));
-    }
-    let gcd = read_varbits(r)?;
-    if gcd == 0 {
-        return Err(r.corrupt("zero common divisor"));
-    }
-    let method = match code {
-        METHOD_RICE => Method::Rice(r.read(6)? as u32),
-        METHOD_ZERO_RICE => Method::ZeroRice(r.read(6)? as u32),
-        _ => Method::Blocks,
-    };
-    Ok((method, gcd))
-}
-
-/// Fewest bits `m` residuals can take with `method`, so a hostile count is refused before allocating.
-fn min_bits(method: Method, m: usize) -> u64 {
-    let m = m as u64;
-    match method {
-        Method::Zeros => 0,
-        Method::Rice(k) => m * u64::from((k + 1).min(RICE_ESCAPE + LEN_BITS)),
-        Method::ZeroRice(_) => m,
-        Method::Blocks => m.div_ceil(BLOCK as u64) * 7,
-    }
-}
-
-fn decode_ints(r: &mut BitReader, n: usize, out: &mut Vec<i64>) -> Result<(), CodecError> {
-    out.clear();
-    let order = r.read(2)? as usize;
-    if order > 2 || order >= n {
-        return Err(r.corrupt("integer sequence order"));
-    }
-    let first = if order >= 1 { unzigzag(read_varbits(r)?) } else { 0 };
-    let mut delta = if order == 2 { unzigzag(read_varbits(r)?) } else { 0 };
-    let m = n - order;
-    let (method, gcd) = if m > 0 { read_method(r)? } else { (Method::Zeros, 0) };
-    if min_bits(method, m) > r.remaining_bits() {
-        return Err(CodecError::Truncated(r.what));
-    }
-    out.reserve_exact(n);
-    let mut prev = first;
-    if order >= 1 {
-        out.push(first);
-    }
-    if order == 2 {
-        prev = first.wrapping_add(delta);
-        out.push(prev);
-    }
-    // Wrapping multiplication undoes the exact division even for a divisor of 2^63.
-    let g = gcd as i64;
-    read_residuals(r, m, method, |z| {
-        let res = unzigzag(z).wrapping_mul(g);
-        let v = match order {
-            0 => res,
-            1 => prev.wrapping_add(res),
-            _ => {
-                delta = delta.wrapping_add(res);
-                prev.wrapping_add(delta)
-            }
-        };
-        prev = v;
-        out.push(v);
-    })
-}
-
-fn read_residuals(r: &mut BitReader, m: usize, method: Method, mut emit: impl FnMut(u64)) -> Result<(), CodecError> {
-    match method {
-        Method::Zeros => (0..m).for_each(|_| emit(0)),
-        Method::Rice(k) => {
-            for _ in 0..m {
-                emit(read_rice(r, k)?);
-            }
-        }
-        Method::ZeroRice(k) => {
-            for _ in 0..m {
-                emit(if r.read_bit()? { read_rice(r, k)?.wrapping_add(1) } else { 0 });
-            }
-        }
-        Method::Blocks => {
-            for len in (0..m).step_by(BLOCK).map(|start| (m - start).min(BLOCK)) {
-                let w = r.read(7)? as u32;
-                if w > 64 {
-                    return Err(r.corrupt("block width above 64"));
-                }
-                for _ in 0..len {
-                    emit(r.read(w)?);
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
 /// The one formula both directions use, so a value accepted by the encoder decodes to the same bits.
 #[inline]
 fn descale(k: i64, d: usize) -> f64 {
@@ -558,20 +196,35 @@ fn descale(k: i64, d: usize) -> f64 {
     }
 }
 
+/// `x.round()` as an integer for `|x| <= 2^53`, else None (NaN included). Spelled out because
+/// `f64::round` is a libm call on baseline x86-64 while truncation is one instruction; on this range
+/// `x - trunc(x)` is exact, so the result equals `f64::round` (halves away from zero).
+#[inline]
+fn round_exact(x: f64) -> Option<i64> {
+    if x.is_nan() || x.abs() > MAX_EXACT {
+        return None;
+    }
+    let t = x as i64;
+    let frac = x - t as f64;
+    Some(t + i64::from(frac >= 0.5) - i64::from(frac <= -0.5))
+}
+
 /// Smallest decimal scale at which every value is exactly `k / 10^d`; leaves the `k`s in `ks`.
 fn decimal_scale(vals: &[f64], ks: &mut Vec<i64>) -> Option<usize> {
     'scale: for (d, &p) in POW10.iter().enumerate() {
         ks.clear();
+        // Repeats are common (idle gauges, constant columns) and need no second check.
+        let mut last = None;
         for &v in vals {
-            let k = (v * p).round();
-            // The negated comparison also rejects NaN.
-            if !(k.abs() <= MAX_EXACT) {
-                continue 'scale;
-            }
-            let k = k as i64;
-            if descale(k, d).to_bits() != v.to_bits() {
-                continue 'scale;
-            }
+            let bits = v.to_bits();
+            let k = match last {
+                Some((b, k)) if b == bits => k,
+                _ => match round_exact(v * p) {
+                    Some(k) if descale(k, d).to_bits() == bits => k,
+                    _ => continue 'scale,
+                },
+            };
+            last = Some((bits, k));
             ks.push(k);
         }
         return Some(d);
@@ -587,14 +240,14 @@ fn encode_column(w: &mut BitWriter, vals: &[f64], sc: &mut Scratch) {
     let decimal_bits = decimal.as_ref().map_or(u64::MAX, |(_, plan)| 3 + plan.bits);
     // XOR never beats 64 bits plus one per further value, so pricing it is often unnecessary.
     let xor_floor = 64 + vals.len() as u64 - 1;
+    let const_bits = if constant { 64 } else { u64::MAX };
     let xor_bits = if constant || decimal_bits <= xor_floor {
         u64::MAX
     } else {
-        let mut count = BitCount(0);
+        let mut count = BitCount { bits: 0, limit: decimal_bits };
         put_xor(&mut count, vals);
-        count.0
+        count.bits
     };
-    let const_bits = if constant { 64 } else { u64::MAX };
     let planned = match decimal {
         Some((d, plan)) if decimal_bits <= const_bits && decimal_bits <= xor_bits => {
             w.put(KIND_DECIMAL, 2);
@@ -648,7 +301,11 @@ fn put_xor<S: Sink>(s: &mut S, vals: &[f64]) {
     s.put(prev, 64);
     // (leading, trailing) zeros of the current window; 65 matches nothing before the first one is set.
     let mut window = (65u32, 65u32);
-    for cur in bits {
+    for (i, cur) in bits.enumerate() {
+        // A lost candidate stops being priced; checked rarely since it is rarely true.
+        if i % 64 == 63 && s.exhausted() {
+            return;
+        }
         let x = cur ^ prev;
         prev = cur;
         if x == 0 {

@@ -10,9 +10,14 @@ use super::CodecError;
 pub(super) trait Sink {
     /// Appends the low `bits` bits of `value` (`bits <= 64`; higher bits of `value` are ignored).
     fn put(&mut self, value: u64, bits: u32);
+
+    /// Whether pricing may stop because the candidate already lost; a writer never stops.
+    fn exhausted(&self) -> bool {
+        false
+    }
 }
 
-#[inline]
+#[inline(always)]
 pub(super) fn mask(bits: u32) -> u64 {
     if bits >= 64 { u64::MAX } else { (1u64 << bits) - 1 }
 }
@@ -26,7 +31,7 @@ pub(super) fn bit_len(v: u64) -> u32 {
 pub(super) struct BitWriter {
     buf: Vec<u8>,
     acc: u64,
-    /// Pending bits in `acc`; always below 32 between calls so a 32-bit field never overflows it.
+    /// Pending bits in `acc`, always below 64.
     len: u32,
 }
 
@@ -46,38 +51,39 @@ impl BitWriter {
         self.buf.extend(self.acc.to_le_bytes().iter().take(bytes));
         self.buf
     }
-
-    #[inline]
-    fn put_word(&mut self, value: u64, bits: u32) {
-        self.acc |= value << self.len;
-        self.len += bits;
-        if self.len >= 32 {
-            self.buf.extend_from_slice(&(self.acc as u32).to_le_bytes());
-            self.acc >>= 32;
-            self.len -= 32;
-        }
-    }
 }
 
 impl Sink for BitWriter {
-    #[inline]
+    #[inline(always)]
     fn put(&mut self, value: u64, bits: u32) {
-        if bits > 32 {
-            self.put_word(value & 0xFFFF_FFFF, 32);
-            self.put_word((value >> 32) & mask(bits - 32), bits - 32);
+        let value = value & mask(bits);
+        self.acc |= value << self.len;
+        let total = self.len + bits;
+        if total >= 64 {
+            self.buf.extend_from_slice(&self.acc.to_le_bytes());
+            // The part of `value` that did not fit; none when the accumulator was empty.
+            self.acc = value.checked_shr(64 - self.len).unwrap_or(0);
+            self.len = total - 64;
         } else {
-            self.put_word(value & mask(bits), bits);
+            self.len = total;
         }
     }
 }
 
-/// A sink that only counts.
-pub(super) struct BitCount(pub(super) u64);
+/// A sink that only counts, and reports exhaustion once past `limit` (the size to beat).
+pub(super) struct BitCount {
+    pub(super) bits: u64,
+    pub(super) limit: u64,
+}
 
 impl Sink for BitCount {
     #[inline]
     fn put(&mut self, _value: u64, bits: u32) {
-        self.0 += u64::from(bits);
+        self.bits += u64::from(bits);
+    }
+
+    fn exhausted(&self) -> bool {
+        self.bits > self.limit
     }
 }
 
