@@ -175,3 +175,16 @@ async fn a_client_that_does_not_read_is_closed_with_a_policy_code() {
     };
     assert_eq!(frame.expect("a close frame with a code").code, CloseCode::Policy);
 }
+
+#[tokio::test]
+async fn an_open_stream_does_not_hold_the_store_after_shutdown() {
+    let app = TestApp::builder().set("metrics.collect_interval_s", 0).start().await;
+    let admin = app.superadmin().await;
+    let bearer = format!("Bearer {}", token(&admin).await);
+    let mut ws = connect(&app, "/api/v1/ws/hosts", &[("authorization", bearer)]).await.expect("connects");
+    assert_eq!(next_json(&mut ws).await["type"], "hosts");
+    let (dir, _) = app.stop().await;
+    // The store is closed when stop returns, so the data directory opens again at once.
+    let again = TestApp::builder().set("metrics.collect_interval_s", 0).data_dir(dir).start().await;
+    again.anon().get("/api/v1/health").await.expect_status(200);
+}
