@@ -167,8 +167,8 @@ pub fn parse(bytes: &[u8], now_ms: i64, max_samples: usize) -> Result<Batch, Ing
     if body.metrics.len() > max_samples {
         return Err(IngestError::TooManySamples { got: body.metrics.len(), limit: max_samples });
     }
-    let machine = Machine::new(&body.machine.hostname, &body.machine.os, &body.machine.fingerprint)
-        .map_err(|e| IngestError::Invalid(e.to_string()))?;
+    let machine =
+        Machine::new(&body.machine.hostname, &body.machine.os, &body.machine.fingerprint).map_err(IngestError::Host)?;
     let interval_s = body.interval_s.unwrap_or(5);
     if !(1..=86_400).contains(&interval_s) {
         return Err(IngestError::Invalid(format!("interval_s: {interval_s} is outside 1..=86400")));

@@ -24,8 +24,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// Bodies above this are parsed on the blocking pool rather than the executor.
+/// Bodies above this (or compressed ones) are parsed on the blocking pool rather than the
+/// executor.
 const PARSE_INLINE_BYTES: usize = 64 * 1024;
+
 /// The key's last-use time is written at most this often.
 const MARK_USED_EVERY: time::Duration = time::Duration::minutes(1);
 
@@ -52,30 +54,33 @@ pub async fn ingest(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload
     if !key.active {
         return Err(IngestError::KeyInactive.into());
     }
-    check_headers(&req)?;
+    let encoding = check_headers(&req)?;
     let limit = ctx.config.metrics.ingest_body_limit_kib as usize * 1024;
     let bytes = read_body(&req, payload.into_inner(), limit).await?;
     let now = ctx.clock.now();
     let now_ms = (now.unix_timestamp_nanos() / 1_000_000) as i64;
     let max = ctx.config.metrics.max_samples_per_batch as usize;
-    let batch = if bytes.len() <= PARSE_INLINE_BYTES {
-        body::parse(&bytes, now_ms, max)?
+    let inline = encoding == Encoding::Identity && bytes.len() <= PARSE_INLINE_BYTES;
+    let work = move || decompress(bytes, encoding, limit).and_then(|b| body::parse(&b, now_ms, max));
+    let batch = if inline {
+        work()?
     } else {
-        crate::blocking::run(move || body::parse(&bytes, now_ms, max))
-            .await
-            .map_err(crate::tsdb::TsdbError::from)
-            .map_err(IngestError::from)??
+        crate::blocking::run(work).await.map_err(crate::tsdb::TsdbError::from).map_err(IngestError::from)??
     };
+    // Refusals that do not depend on stored state come before anything is written.
+    if let Some(id) = &batch.ingest_id {
+        crate::tsdb::check_ingest_id(id).map_err(IngestError::from)?;
+    }
     let host = find_or_register(&ctx, &key, &batch, &req, now).await?;
     let Batch { ingest_id, facts, samples, .. } = batch;
+    let appended = ctx.tsdb.append(host.id, ingest_id, samples).await.map_err(IngestError::from)?;
     if let Some(facts) = facts.filter(|f| host.facts.as_ref() != Some(f)) {
         crate::hosts::update_facts(&ctx.store, host.org, host.id, facts).await.map_err(IngestError::from)?;
     }
-    let appended = ctx.tsdb.append(host.id, ingest_id, samples).await.map_err(IngestError::from)?;
     Ok(HttpResponse::Accepted().json(IngestAnswer { host_id: host.id, appended }))
 }
 
-fn check_headers(req: &HttpRequest) -> Result<(), IngestError> {
+fn check_headers(req: &HttpRequest) -> Result<Encoding, IngestError> {
     let is_json = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -85,20 +90,21 @@ fn check_headers(req: &HttpRequest) -> Result<(), IngestError> {
     if !is_json {
         return Err(IngestError::UnsupportedMediaType);
     }
-    if let Some(enc) = req.headers().get(header::CONTENT_ENCODING) {
-        let enc = enc.to_str().unwrap_or("?").trim().to_ascii_lowercase();
-        if !matches!(enc.as_str(), "identity" | "gzip" | "x-gzip" | "zstd") {
-            return Err(IngestError::UnsupportedEncoding(enc.chars().take(32).collect()));
-        }
+    let Some(enc) = req.headers().get(header::CONTENT_ENCODING) else { return Ok(Encoding::Identity) };
+    let enc = enc.to_str().unwrap_or("?").trim().to_ascii_lowercase();
+    match enc.as_str() {
+        "identity" => Ok(Encoding::Identity),
+        "gzip" | "x-gzip" => Ok(Encoding::Gzip),
+        "zstd" => Ok(Encoding::Zstd),
+        _ => Err(IngestError::UnsupportedEncoding(enc.chars().take(32).collect())),
     }
-    Ok(())
 }
 
-/// Reads and decompresses the body, refusing it as soon as it passes `limit` bytes either
-/// on the wire or decompressed (a small zstd body can expand a thousandfold).
+/// Reads the body as sent, refusing it once it passes `limit` bytes; [`decompress`] then
+/// bounds the decompressed size the same way.
 async fn read_body(
     req: &HttpRequest,
-    payload: actix_web::dev::Payload,
+    mut payload: actix_web::dev::Payload,
     limit: usize,
 ) -> Result<web::Bytes, IngestError> {
     let too_large = || IngestError::TooLarge { limit_kib: limit / 1024 };
@@ -106,9 +112,8 @@ async fn read_body(
     if declared.is_some_and(|n| n > limit) {
         return Err(too_large());
     }
-    let mut stream = actix_web::dev::Decompress::from_headers(payload, req.headers());
     let mut buf = web::BytesMut::with_capacity(declared.unwrap_or(8 * 1024).min(limit));
-    while let Some(chunk) = stream.next().await {
+    while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| IngestError::Payload(e.to_string()))?;
         if buf.len() + chunk.len() > limit {
             return Err(too_large());
@@ -116,6 +121,38 @@ async fn read_body(
         buf.extend_from_slice(&chunk);
     }
     Ok(buf.freeze())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Identity,
+    Gzip,
+    Zstd,
+}
+
+/// The decompressed body, never more than `limit` bytes in memory however much the input
+/// claims to expand (a few KiB of zstd can stand for gigabytes).
+fn decompress(bytes: web::Bytes, encoding: Encoding, limit: usize) -> Result<web::Bytes, IngestError> {
+    use std::io::Read;
+    let bad = |e: std::io::Error| IngestError::Payload(format!("decompressing the body: {e}"));
+    let mut out = Vec::with_capacity((bytes.len() * 4).min(limit + 1));
+    match encoding {
+        Encoding::Identity => return Ok(bytes),
+        Encoding::Gzip => {
+            flate2::read::GzDecoder::new(&bytes[..]).take(limit as u64 + 1).read_to_end(&mut out).map_err(bad)?
+        }
+        Encoding::Zstd => {
+            let mut d = zstd::stream::read::Decoder::with_buffer(&bytes[..]).map_err(bad)?;
+            // A frame header may ask for a window of up to 2 GiB; 8 MiB is plenty for
+            // bodies of a few MiB and bounds what the decoder allocates.
+            d.window_log_max(23).map_err(bad)?;
+            d.take(limit as u64 + 1).read_to_end(&mut out).map_err(bad)?
+        }
+    };
+    if out.len() > limit {
+        return Err(IngestError::TooLarge { limit_kib: limit / 1024 });
+    }
+    Ok(out.into())
 }
 
 /// The host this machine is in the key's organization; registered on its first push.
@@ -128,6 +165,15 @@ async fn find_or_register(
 ) -> Result<Host, IngestError> {
     let (org, fp) = (key.org, batch.machine.fingerprint.clone());
     let found = ctx.store.read(move |txn| crate::hosts::find(txn, org, &fp)).await?;
+    if found.is_none() {
+        // A new machine's batch that the series limit refuses must not register it.
+        let distinct: std::collections::HashSet<&crate::tsdb::SeriesKey> =
+            batch.samples.iter().map(|s| &s.key).collect();
+        let limit = ctx.config.metrics.max_series_per_host as usize;
+        if distinct.len() > limit {
+            return Err(crate::tsdb::TsdbError::SeriesLimit { host: 0, would_have: distinct.len(), limit }.into());
+        }
+    }
     let stale = key.last_used_at.is_none_or(|t| now - t >= MARK_USED_EVERY);
     let name_changed = found.as_ref().is_some_and(|h| h.name != batch.machine.hostname);
     if let Some(host) = found.filter(|_| !stale && !name_changed) {

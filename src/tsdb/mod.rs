@@ -54,7 +54,7 @@ pub enum TsdbError {
     InvalidMetric(String),
     #[error("invalid labels: {0}")]
     InvalidLabels(String),
-    #[error("host {host} would have {would_have} series, more than the limit of {limit}; nothing was stored")]
+    #[error("this batch would give its host {would_have} series, more than the limit of {limit}; nothing was stored")]
     SeriesLimit { host: u64, would_have: usize, limit: usize },
     #[error("ingest id {0:?} must be 1-64 characters of letters, digits, '-', '_', '.' or ':'")]
     InvalidIngestId(String),
@@ -303,7 +303,8 @@ impl Drop for Tsdb {
     }
 }
 
-fn check_ingest_id(id: &str) -> Result<(), TsdbError> {
+/// `ingest_id` syntax, checked before anything is written.
+pub fn check_ingest_id(id: &str) -> Result<(), TsdbError> {
     let ok = (1..=64).contains(&id.len())
         && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
     if ok { Ok(()) } else { Err(TsdbError::InvalidIngestId(id.chars().take(64).collect())) }
@@ -338,7 +339,8 @@ fn load(store: &Store) -> Result<Loaded, TsdbError> {
             let (seq, bytes) = row?;
             let seq = seq.value();
             let row = wal::decode(bytes.value())?;
-            for &(id, ts, v) in &row.samples {
+            // Rows can outlive the series they name (the host was deleted): skip those.
+            for &(id, ts, v) in row.samples.iter().filter(|s| index.info(s.0).is_some()) {
                 head.insert(id, ts, v, seq);
             }
             if let Some(ingest_id) = row.ingest_id {
@@ -347,8 +349,11 @@ fn load(store: &Store) -> Result<Loaded, TsdbError> {
             next_seq = seq + 1;
         }
         if next_seq == 0 {
-            next_seq = writer::stored_next_seq(txn)?;
+            next_seq = writer::stored_counter(txn, writer::NEXT_SEQ_KEY)?;
         }
+        // Ids of deleted series are never handed out again.
+        index.next_id =
+            index.next_id.max(u32::try_from(writer::stored_counter(txn, writer::NEXT_SERIES_KEY)?).unwrap_or(u32::MAX));
         Ok((index, head, next_seq, recent))
     })
 }

@@ -78,6 +78,19 @@ pub fn effective_step(from: i64, to: i64, requested: Option<i64>) -> i64 {
     (step + unit - 1) / unit * unit
 }
 
+/// The grid: points at multiples of `step` from `from` rounded down, each covering
+/// `[ts, ts + step)`, the last one holding `to - 1`. Rounding `from` down can make it one
+/// point longer than [`MAX_POINTS`]; then the first (partial) point is left out.
+pub fn grid(from: i64, to: i64, step: i64) -> (i64, usize) {
+    let mut first = from.div_euclid(step) * step;
+    let mut n = (to - first + step - 1) / step;
+    if n > MAX_POINTS {
+        first += step * (n - MAX_POINTS);
+        n = MAX_POINTS;
+    }
+    (first, n as usize)
+}
+
 pub fn tier_for(step: i64, from: i64, now: i64, shared: &Shared) -> Tier {
     let l = shared.limits;
     let tier = if step < MINUTE_MS {
@@ -113,8 +126,8 @@ pub fn run(shared: &Shared, q: &Query, now: i64) -> Result<QueryResult, TsdbErro
     }
     let step = effective_step(q.from, q.to, q.step);
     let tier = tier_for(step, q.from, now, shared);
-    let first = q.from.div_euclid(step) * step;
-    let n = ((q.to - first + step - 1) / step) as usize;
+    let (first, n) = grid(q.from, q.to, step);
+    let end = first + n as i64 * step;
     let ts: Vec<i64> = (0..n as i64).map(|i| first + i * step).collect();
     let mut ids: Vec<(Labels, u32)> = {
         let index = read(&shared.index);
@@ -132,7 +145,7 @@ pub fn run(shared: &Shared, q: &Query, now: i64) -> Result<QueryResult, TsdbErro
     let series = shared.store.read_sync(|txn| -> Result<Vec<SeriesPoints>, TsdbError> {
         ids.into_iter()
             .map(|(labels, id)| {
-                let buckets = gather(txn, &head, tier, id, first, q.to)?;
+                let buckets = gather(txn, &head, tier, id, first, end)?;
                 Ok(to_points(labels, &buckets, first, step, n))
             })
             .collect()
@@ -140,7 +153,8 @@ pub fn run(shared: &Shared, q: &Query, now: i64) -> Result<QueryResult, TsdbErro
     Ok(QueryResult { metric: q.metric.to_string(), from: q.from, to: q.to, step, tier, ts, series })
 }
 
-/// The series' data in [from, to) at the tier's resolution, sorted by time.
+/// The series' data in [from, to) at the tier's resolution, sorted by time. Both ends are
+/// multiples of the resolution, so stored and head rollup buckets are whole alike.
 fn gather(
     txn: &ReadTransaction,
     head: &Head,

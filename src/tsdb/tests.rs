@@ -226,3 +226,11 @@ async fn bad_queries_are_refused() {
     assert!(matches!(db.query(query("x", T0, T0, None)).await, Err(TsdbError::InvalidQuery(_))));
     assert!(matches!(db.query(query("x", T0, T0 + 1, Some(-5))).await, Err(TsdbError::InvalidQuery(_))));
 }
+
+#[test]
+fn the_grid_never_has_more_than_400_points() {
+    // 400 steps of 9 s from an unaligned start would round down into a 401st point.
+    assert_eq!(query::grid(4_500, 3_604_500, 9_000), (9_000, 400));
+    assert_eq!(query::grid(0, 3_600_000, 9_000), (0, 400));
+    assert_eq!(query::grid(1, 2, 1_000), (0, 1));
+}

@@ -21,7 +21,8 @@ pub const QUEUE: usize = 1024;
 const GROUP_MAX_JOBS: usize = 1024;
 const GROUP_MAX_SAMPLES: usize = 500_000;
 const PRUNE_EVERY_MS: i64 = 3_600_000;
-const NEXT_SEQ_KEY: &str = "ts.next_seq";
+pub const NEXT_SEQ_KEY: &str = "ts.next_seq";
+pub const NEXT_SERIES_KEY: &str = "ts.next_series";
 /// Ingest ids remembered per host: a retry arrives seconds after the lost answer, and a
 /// resend older than this is still harmless (a sample replaces itself, see the docs).
 const RECENT_PER_HOST: usize = 256;
@@ -120,9 +121,10 @@ impl Recent {
     }
 }
 
-pub fn stored_next_seq(txn: &ReadTransaction) -> Result<u64, TsdbError> {
+/// A counter kept in the meta table (0 when never written).
+pub fn stored_counter(txn: &ReadTransaction, key: &str) -> Result<u64, TsdbError> {
     let meta = txn.open_table(META)?;
-    let v = meta.get(NEXT_SEQ_KEY)?.map(|v| v.value().to_vec());
+    let v = meta.get(key)?.map(|v| v.value().to_vec());
     Ok(v.and_then(|b| b.try_into().ok()).map_or(0, u64::from_be_bytes))
 }
 
@@ -157,8 +159,46 @@ struct Writer {
 
 /// What one batch became inside the group transaction.
 enum Staged {
-    Stored { seq: u64, rows: Vec<(u32, i64, f64)>, created: Vec<(u32, Arc<SeriesKey>)> },
+    Stored { seq: u64, rows: Vec<(u32, i64, f64)>, created: Created },
     Duplicate(u32),
+    Refused(TsdbError),
+}
+
+/// Series created for one batch: id and key.
+type Created = Vec<(u32, Arc<SeriesKey>)>;
+
+/// Series created by the group being staged, not yet in the index.
+struct NewSeries<'t> {
+    table: redb::Table<'t, u32, &'static [u8]>,
+    next_id: u32,
+    here: HashMap<(u64, Arc<SeriesKey>), u32>,
+    per_host: HashMap<u64, usize>,
+}
+
+impl NewSeries<'_> {
+    /// Ids for a batch's new series, creating those nobody created yet.
+    fn resolve(&mut self, index: &super::index::Index, job: &AppendJob) -> Result<(Vec<u32>, Created), TsdbError> {
+        let mut created = Vec::new();
+        let mut ids = Vec::with_capacity(job.new_series.len());
+        for key in &job.new_series {
+            let known = index.get(job.host, key).or_else(|| self.here.get(&(job.host, key.clone())).copied());
+            let id = match known {
+                Some(id) => id,
+                None => {
+                    let id = self.next_id;
+                    self.next_id =
+                        id.checked_add(1).ok_or_else(|| TsdbError::Corrupt("series ids exhausted".into()))?;
+                    self.table.insert(id, super::encode_series(job.host, key).as_slice())?;
+                    self.here.insert((job.host, key.clone()), id);
+                    *self.per_host.entry(job.host).or_default() += 1;
+                    created.push((id, key.clone()));
+                    id
+                }
+            };
+            ids.push(id);
+        }
+        Ok((ids, created))
+    }
 }
 
 impl Writer {
@@ -241,11 +281,14 @@ impl Writer {
 
     /// Writes the group's rows; returns what each batch became and the next row number.
     fn stage(&self, txn: &WriteTransaction, group: &[AppendJob]) -> Result<(Vec<Staged>, u64), TsdbError> {
-        let mut series_t = txn.open_table(SERIES)?;
         let mut wal_t = txn.open_table(WAL)?;
         let index = read(&self.shared.index);
-        let mut next_id = index.next_id;
-        let mut created_here: HashMap<(u64, Arc<SeriesKey>), u32> = HashMap::new();
+        let mut new = NewSeries {
+            table: txn.open_table(SERIES)?,
+            next_id: index.next_id,
+            here: HashMap::new(),
+            per_host: HashMap::new(),
+        };
         let mut ids_here: HashMap<(u64, &str), u32> = HashMap::new();
         let mut seq = self.next_seq;
         let mut out = Vec::with_capacity(group.len());
@@ -256,26 +299,24 @@ impl Writer {
                     out.push(Staged::Duplicate(accepted));
                     continue;
                 }
+            }
+            // The limit is checked again here, where batches of one host are serialized:
+            // concurrent batches each under it must not exceed it together.
+            let fresh = job
+                .new_series
+                .iter()
+                .filter(|k| index.get(job.host, k).is_none() && !new.here.contains_key(&(job.host, (*k).clone())))
+                .count();
+            let would_have = index.host_count(job.host) + new.per_host.get(&job.host).copied().unwrap_or(0) + fresh;
+            let limit = self.shared.limits.max_series_per_host;
+            if fresh > 0 && would_have > limit {
+                out.push(Staged::Refused(TsdbError::SeriesLimit { host: job.host, would_have, limit }));
+                continue;
+            }
+            if let Some(id) = job.ingest_id.as_deref() {
                 ids_here.insert((job.host, id), job.samples.len() as u32);
             }
-            let mut created = Vec::new();
-            let mut ids = Vec::with_capacity(job.new_series.len());
-            for key in &job.new_series {
-                let id = match index.get(job.host, key).or_else(|| created_here.get(&(job.host, key.clone())).copied())
-                {
-                    Some(id) => id,
-                    None => {
-                        let id = next_id;
-                        next_id =
-                            next_id.checked_add(1).ok_or_else(|| TsdbError::Corrupt("series ids exhausted".into()))?;
-                        series_t.insert(id, super::encode_series(job.host, key).as_slice())?;
-                        created_here.insert((job.host, key.clone()), id);
-                        created.push((id, key.clone()));
-                        id
-                    }
-                };
-                ids.push(id);
-            }
+            let (ids, created) = new.resolve(&index, job)?;
             let rows: Vec<(u32, i64, f64)> = job
                 .samples
                 .iter()
@@ -290,6 +331,9 @@ impl Writer {
         }
         let mut meta = txn.open_table(META)?;
         meta.insert(NEXT_SEQ_KEY, seq.to_be_bytes().as_slice())?;
+        if new.next_id != index.next_id {
+            meta.insert(NEXT_SERIES_KEY, u64::from(new.next_id).to_be_bytes().as_slice())?;
+        }
         Ok((out, seq))
     }
 
@@ -321,6 +365,10 @@ impl Writer {
         for (job, s) in group.into_iter().zip(staged) {
             let mut result = job.result;
             match s {
+                Staged::Refused(e) => {
+                    let _ = job.ack.send(Err(e));
+                    continue;
+                }
                 Staged::Duplicate(accepted) => {
                     result.accepted = accepted;
                     result.duplicate = true;

@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::support::{ADMIN_PW, Client, TestApp, USER_PW, unique};
+use crate::support::{ADMIN_PW, Agent, Client, TestApp, USER_PW, batch, sample, unique};
 
 /// Callers, in the column order of [`CASES`].
 const WHO: [&str; 6] = ["anonymous", "viewer A", "operator A", "admin A", "admin B", "superadmin"];
@@ -14,7 +14,10 @@ const NAMES: [&str; 5] = ["va", "oa", "aa", "ab", "admin"];
 
 /// One route under test. Path placeholders: `{A}` org A's id, `{viewerA}` viewer A's id,
 /// `{new}` a fresh viewer of org A made for this one call, `{token}` a fresh token of
-/// admin A. `{uniq}` in the body becomes a name used nowhere else.
+/// admin A, `{hostA}` a host of org A (registered by a push), `{newHost}` a fresh host of
+/// org A made by a push for this one call, `{local}` the appliance's own host (default
+/// organization), `{keyA}` a fresh ingest key of org A. `{uniq}` in the body becomes a name
+/// used nowhere else.
 struct Case {
     method: &'static str,
     path: &'static str,
@@ -42,6 +45,13 @@ const fn fresh(c: Case) -> Case {
 const NEW_USER: Option<&str> = Some(r#"{"username": "{uniq}", "role": "viewer", "password": "matrix-User-pw-0001"}"#);
 const USERS_404: &[(u16, &str)] = &[(404, "users.not_found")];
 const ORGS_404: &[(u16, &str)] = &[(404, "orgs.not_found")];
+const HOSTS_404: &[(u16, &str)] = &[(404, "hosts.not_found")];
+const LOCAL_HOST: &[(u16, &str)] = &[(404, "hosts.not_found"), (409, "hosts.local")];
+const KEYS_404: &[(u16, &str)] = &[(404, "ingest_keys.not_found")];
+/// Cookies and bearer tokens do not authenticate a push: only an `X-API-Key` does.
+const INGEST_401: &[(u16, &str)] = &[(401, "ingest.key_required")];
+const PUSH: Option<&str> =
+    Some(r#"{"machine": {"hostname": "m", "fingerprint": "fp-matrix"}, "metrics": [{"name": "load.1", "value": 1}]}"#);
 
 #[rustfmt::skip]
 const CASES: &[Case] = &[
@@ -78,6 +88,18 @@ const CASES: &[Case] = &[
     case("POST", "/api/v1/orgs", Some(r#"{"name": "{uniq}"}"#), [401, 403, 403, 403, 403, 201]),
     with_codes(case("GET", "/api/v1/orgs/{A}", None, [401, 200, 200, 200, 404, 200]), ORGS_404),
     case("GET", "/api/v1/audit", None, [401, 403, 403, 200, 200, 200]),
+    case("GET", "/api/v1/hosts", None, [401, 200, 200, 200, 200, 200]),
+    // Hosts are looked up in the caller's organization; the superadmin's is `default`.
+    with_codes(case("GET", "/api/v1/hosts/{hostA}", None, [401, 200, 200, 200, 404, 404]), HOSTS_404),
+    with_codes(case("GET", "/api/v1/hosts/{hostA}/series?metric=load.1", None, [401, 200, 200, 200, 404, 404]), HOSTS_404),
+    with_codes(case("DELETE", "/api/v1/hosts/{newHost}", None, [401, 403, 403, 204, 404, 404]), HOSTS_404),
+    with_codes(case("DELETE", "/api/v1/hosts/{local}", None, [401, 403, 403, 404, 404, 409]), LOCAL_HOST),
+    case("GET", "/api/v1/ingest-keys", None, [401, 403, 403, 200, 200, 200]),
+    case("POST", "/api/v1/ingest-keys", Some(r#"{"name": "{uniq}"}"#), [401, 403, 403, 201, 201, 201]),
+    with_codes(case("PATCH", "/api/v1/ingest-keys/{keyA}", Some(r#"{"name": "{uniq}"}"#), [401, 403, 403, 200, 404, 404]), KEYS_404),
+    with_codes(case("PATCH", "/api/v1/ingest-keys/{keyA}", Some(r#"{"active": false}"#), [401, 403, 403, 200, 404, 404]), KEYS_404),
+    with_codes(case("DELETE", "/api/v1/ingest-keys/{keyA}", None, [401, 403, 403, 204, 404, 404]), KEYS_404),
+    with_codes(case("POST", "/api/v1/ingest/metrics", PUSH, [401, 401, 401, 401, 401, 401]), INGEST_401),
     fresh(case("POST", "/api/v1/auth/logout", None, [401, 204, 204, 204, 204, 204])),
     // Last: it ends every session of the caller.
     fresh(case("POST", "/api/v1/auth/logout-all", None, [401, 204, 204, 204, 204, 204])),
@@ -96,6 +118,12 @@ pub struct World {
     pub sup_witness: Client,
     pub admin_a_witness: Client,
     pub admin_b_witness: Client,
+    /// A host of org A, registered by a push with [`World::ingest_key_a`].
+    pub host_a: u64,
+    /// The appliance's own host, in the default organization.
+    pub local_host: u64,
+    /// The value of an ingest key of org A.
+    pub ingest_key_a: String,
 }
 
 impl World {
@@ -115,11 +143,38 @@ impl World {
         let sup_witness = witness(&app, &callers[5]).await;
         let admin_a_witness = witness(&app, &callers[3]).await;
         let admin_b_witness = witness(&app, &callers[4]).await;
-        World { app, org_a, org_b, viewer_a, callers, sup_witness, admin_a_witness, admin_b_witness }
+        let (_, ingest_key_a) = admin_a_witness.create_ingest_key("matrix").await;
+        let local = sup_witness.hosts().await.into_iter().find(|h| h["kind"] == "local").expect("the local host");
+        let local_host = local["id"].as_u64().expect("local host id");
+        let mut world = World {
+            app,
+            org_a,
+            org_b,
+            viewer_a,
+            callers,
+            sup_witness,
+            admin_a_witness,
+            admin_b_witness,
+            host_a: 0,
+            local_host,
+            ingest_key_a,
+        };
+        world.host_a = world.push_new_host().await;
+        world
+    }
+
+    /// Registers a new machine in org A by pushing one sample; returns its host id.
+    pub async fn push_new_host(&self) -> u64 {
+        let fp = unique("fp-");
+        let body = batch(&fp, &fp, vec![sample("load.1", Value::Null, 0.5, self.app.now_ms())]);
+        let resp = Agent::new(&self.app.url, Some(&self.ingest_key_a)).push(&body).await.expect_status(202);
+        resp.body["host_id"].as_u64().expect("host id")
     }
 
     /// Everything a refused call could have changed: accounts of every organization,
-    /// organizations, tokens of every organization (without their last-use times).
+    /// organizations, tokens of every organization (without their last-use times), hosts
+    /// of every organization with their latest values (the local host's, which it
+    /// collects on its own, left out), and ingest keys.
     pub async fn snapshot(&self) -> Value {
         let sup = &self.sup_witness;
         let mut users = Vec::new();
@@ -135,7 +190,19 @@ impl World {
             }
             tokens.push(list);
         }
-        serde_json::json!({ "users": users, "orgs": orgs, "tokens": tokens })
+        let (mut hosts, mut keys) = (Vec::new(), Vec::new());
+        for w in [sup, &self.admin_a_witness, &self.admin_b_witness] {
+            let mut list = w.hosts().await;
+            for h in list.iter_mut().filter(|h| h["kind"] == "local") {
+                let h = h.as_object_mut().expect("host");
+                for volatile in ["status", "last_seen_ms", "vitals", "facts"] {
+                    h.remove(volatile);
+                }
+            }
+            hosts.push(list);
+            keys.push(w.get("/api/v1/ingest-keys").await.expect_status(200).body);
+        }
+        serde_json::json!({ "users": users, "orgs": orgs, "tokens": tokens, "hosts": hosts, "ingest_keys": keys })
     }
 
     async fn resolve(&self, path: &str) -> String {
@@ -143,6 +210,14 @@ impl World {
         if path.contains("{new}") {
             let id = self.sup_witness.create_user(Some(self.org_a), &unique("target"), "viewer").await;
             path = path.replace("{new}", &id.to_string());
+        }
+        path = path.replace("{hostA}", &self.host_a.to_string()).replace("{local}", &self.local_host.to_string());
+        if path.contains("{newHost}") {
+            path = path.replace("{newHost}", &self.push_new_host().await.to_string());
+        }
+        if path.contains("{keyA}") {
+            let (id, _) = self.admin_a_witness.create_ingest_key(&unique("key")).await;
+            path = path.replace("{keyA}", &id.to_string());
         }
         if path.contains("{token}") {
             let (id, _) = self.admin_a_witness.create_token(serde_json::json!({ "name": unique("t") })).await;

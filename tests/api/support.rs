@@ -360,3 +360,92 @@ pub async fn audit_entries(client: &Client, query: &str) -> Vec<Value> {
         }
     }
 }
+
+impl TestApp {
+    /// The appliance clock in ms since the Unix epoch, as sample timestamps are written.
+    pub fn now_ms(&self) -> i64 {
+        (self.clock_now().unix_timestamp_nanos() / 1_000_000) as i64
+    }
+
+    /// A machine pushing with `key` (no cookies, no CSRF: only `X-API-Key`).
+    pub fn agent(&self, key: &str) -> Agent {
+        Agent::new(&self.url, Some(key))
+    }
+}
+
+impl Client {
+    /// Creates an ingest key in the caller's organization; returns `(id, value)`.
+    pub async fn create_ingest_key(&self, name: &str) -> (u64, String) {
+        let resp = self.post("/api/v1/ingest-keys", json!({ "name": name })).await.expect_status(201);
+        let value = resp.body["key"].as_str().expect("key value").to_string();
+        (resp.id(), value)
+    }
+
+    /// `GET /api/v1/hosts/{host}/series?{query}`; panics unless 200.
+    pub async fn series(&self, host: u64, query: &str) -> Value {
+        self.get(&format!("/api/v1/hosts/{host}/series?{query}")).await.expect_status(200).body
+    }
+
+    /// The summaries of `GET /api/v1/hosts`; panics unless 200.
+    pub async fn hosts(&self) -> Vec<Value> {
+        let resp = self.get("/api/v1/hosts").await.expect_status(200);
+        resp.body.as_array().expect("host list").clone()
+    }
+}
+
+/// A pushing machine: `POST /api/v1/ingest/metrics` with an `X-API-Key` (or none).
+#[derive(Clone)]
+pub struct Agent {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub key: Option<String>,
+}
+
+impl Agent {
+    pub fn new(base: &str, key: Option<&str>) -> Self {
+        let http = reqwest::Client::builder().no_proxy().user_agent(USER_AGENT).build().expect("HTTP client");
+        Self { http, base: base.to_string(), key: key.map(str::to_string) }
+    }
+
+    /// Pushes a JSON batch.
+    pub async fn push(&self, batch: &Value) -> Resp {
+        self.push_bytes(Some("application/json"), None, serde_json::to_vec(batch).expect("batch")).await
+    }
+
+    /// Pushes raw bytes with an optional content type and content encoding.
+    pub async fn push_bytes(
+        &self,
+        content_type: Option<&str>,
+        encoding: Option<&str>,
+        body: impl Into<reqwest::Body>,
+    ) -> Resp {
+        let mut req = self.http.post(format!("{}/api/v1/ingest/metrics", self.base)).body(body);
+        if let Some(key) = &self.key {
+            req = req.header("X-API-Key", key);
+        }
+        if let Some(ct) = content_type {
+            req = req.header("Content-Type", ct);
+        }
+        if let Some(enc) = encoding {
+            req = req.header("Content-Encoding", enc);
+        }
+        read(req.send().await.expect("push sent")).await
+    }
+}
+
+/// An ingest batch of one machine (`os` set, no `ingest_id`).
+pub fn batch(hostname: &str, fingerprint: &str, metrics: Vec<Value>) -> Value {
+    json!({
+        "machine": { "hostname": hostname, "os": "Debian GNU/Linux 12 (bookworm)", "fingerprint": fingerprint },
+        "metrics": metrics,
+    })
+}
+
+/// One sample of a batch; `labels` is a JSON object (or `Value::Null` for none).
+pub fn sample(name: &str, labels: Value, value: f64, ts: i64) -> Value {
+    let mut s = json!({ "name": name, "value": value, "ts": ts });
+    if !labels.is_null() {
+        s["labels"] = labels;
+    }
+    s
+}
