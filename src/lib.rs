@@ -23,11 +23,13 @@
 //! - [`hosts`]: monitored machines, their facts and status, overview and history routes.
 //! - [`ingest`]: the push endpoint and its ingest keys.
 //! - [`live`]: WebSocket streams of committed samples and host status.
+//! - [`bench`]: `steward bench`, the performance figures measured on a temporary in-process appliance.
 
 pub mod admin;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod bench;
 pub mod blocking;
 pub mod cli;
 pub mod clock;

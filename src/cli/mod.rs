@@ -77,6 +77,8 @@ pub enum Command {
         #[arg(long, default_value_t = 5)]
         timeout: u64,
     },
+    /// Measure ingest, storage, query and overview performance on a temporary appliance.
+    Bench(crate::bench::BenchArgs),
     /// Print the version.
     Version,
 }
@@ -94,6 +96,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Config(cmd) => system::config(cmd, &cli.global),
+        Command::Bench(args) => crate::bench::run(args, cli.global.log_level.as_deref()),
         command => {
             let loaded = load_config(&cli.global, listen.as_deref())?;
             init_logging(&loaded.config);
@@ -113,6 +116,7 @@ fn dispatch(command: Command, loaded: Loaded) -> anyhow::Result<ExitCode> {
         Command::Audit(cmd) => system::audit(cmd, config),
         Command::Keys(cmd) => system::keys(cmd, config),
         Command::Healthcheck { url, timeout } => system::healthcheck(config, url, timeout),
+        Command::Bench(_) => Ok(ExitCode::SUCCESS),
         Command::Version | Command::Config(_) => Ok(ExitCode::SUCCESS),
     }
 }
