@@ -2,8 +2,6 @@
 //! sample of every series. It is rebuilt from the write-ahead table at start, so it holds
 //! nothing that is not already durable.
 
-use std::collections::{BTreeMap, HashMap};
-
 /// Raw samples are sealed in chunks of one hour, aligned to the epoch, so a window maps to
 /// exactly one 1-hour rollup point and sixty 1-minute points.
 pub const WINDOW_MS: i64 = 3_600_000;
@@ -48,42 +46,66 @@ impl Window {
     }
 }
 
+/// One series' unsealed windows (sorted by start; nearly always one or two) and its
+/// newest sample.
+#[derive(Debug, Default)]
+struct Slot {
+    windows: Vec<(i64, Window)>,
+    latest: Option<(i64, f64)>,
+}
+
+/// Series ids are dense, so slots live in a vector indexed by id: a sample costs one
+/// bounds-checked index instead of hash lookups (this runs once per ingested sample on
+/// the writer thread).
 #[derive(Debug, Default)]
 pub struct Head {
-    series: HashMap<u32, BTreeMap<i64, Window>>,
-    latest: HashMap<u32, (i64, f64)>,
+    slots: Vec<Slot>,
     samples: usize,
 }
 
 impl Head {
+    fn slot(&self, id: u32) -> Option<&Slot> {
+        self.slots.get(id as usize)
+    }
+
     /// Adds one sample written in write-ahead row `seq`. Returns true if it replaced one.
     pub fn insert(&mut self, id: u32, ts: i64, value: f64, seq: u64) -> bool {
-        let window = self
-            .series
-            .entry(id)
-            .or_default()
-            .entry(window_of(ts))
-            .or_insert_with(|| Window { samples: Vec::new(), min_seq: seq });
+        let i = id as usize;
+        if i >= self.slots.len() {
+            self.slots.resize_with(i + 1, Slot::default);
+        }
+        let slot = &mut self.slots[i];
+        let start = window_of(ts);
+        let at = match slot.windows.iter().rposition(|(s, _)| *s <= start) {
+            Some(p) if slot.windows[p].0 == start => p,
+            found => {
+                let p = found.map_or(0, |p| p + 1);
+                slot.windows.insert(p, (start, Window { samples: Vec::new(), min_seq: seq }));
+                p
+            }
+        };
+        let window = &mut slot.windows[at].1;
         window.min_seq = window.min_seq.min(seq);
         let replaced = window.insert(ts, value);
         if !replaced {
             self.samples += 1;
         }
-        let latest = self.latest.entry(id).or_insert((ts, value));
-        if ts >= latest.0 {
-            *latest = (ts, value);
+        if slot.latest.is_none_or(|(t, _)| ts >= t) {
+            slot.latest = Some((ts, value));
         }
         replaced
+    }
+
+    fn windows(&self) -> impl Iterator<Item = (u32, i64, &Window)> {
+        self.slots.iter().enumerate().flat_map(|(id, s)| s.windows.iter().map(move |(start, w)| (id as u32, *start, w)))
     }
 
     /// Windows that ended at or before `cutoff`, oldest first, at most `limit`.
     pub fn due(&self, cutoff: i64, limit: usize) -> Vec<(u32, i64)> {
         let mut due: Vec<(u32, i64)> = self
-            .series
-            .iter()
-            .flat_map(|(&id, windows)| {
-                windows.keys().take_while(move |&&start| start + WINDOW_MS <= cutoff).map(move |&start| (id, start))
-            })
+            .windows()
+            .filter(|(_, start, _)| start + WINDOW_MS <= cutoff)
+            .map(|(id, start, _)| (id, start))
             .collect();
         due.sort_by_key(|&(id, start)| (start, id));
         due.truncate(limit);
@@ -91,55 +113,48 @@ impl Head {
     }
 
     pub fn window(&self, id: u32, start: i64) -> Option<&Window> {
-        self.series.get(&id)?.get(&start)
+        self.slot(id)?.windows.iter().find(|(s, _)| *s == start).map(|(_, w)| w)
     }
 
     pub fn remove(&mut self, id: u32, start: i64) {
-        if let Some(windows) = self.series.get_mut(&id) {
-            if let Some(w) = windows.remove(&start) {
-                self.samples -= w.samples.len();
-            }
-            if windows.is_empty() {
-                self.series.remove(&id);
-            }
+        if let Some(slot) = self.slots.get_mut(id as usize)
+            && let Some(p) = slot.windows.iter().position(|(s, _)| *s == start)
+        {
+            self.samples -= slot.windows.remove(p).1.samples.len();
         }
     }
 
     /// Forgets a series entirely (its host was deleted).
     pub fn drop_series(&mut self, id: u32) {
-        if let Some(windows) = self.series.remove(&id) {
-            self.samples -= windows.values().map(|w| w.samples.len()).sum::<usize>();
+        if let Some(slot) = self.slots.get_mut(id as usize) {
+            self.samples -= slot.windows.iter().map(|(_, w)| w.samples.len()).sum::<usize>();
+            *slot = Slot::default();
         }
-        self.latest.remove(&id);
     }
 
     /// The oldest write-ahead row still needed, ignoring the windows in `except`.
     pub fn min_seq_except(&self, except: &[(u32, i64)]) -> Option<u64> {
         let skip: std::collections::HashSet<(u32, i64)> = except.iter().copied().collect();
-        self.series
-            .iter()
-            .flat_map(|(&id, ws)| ws.iter().map(move |(&start, w)| ((id, start), w.min_seq)))
-            .filter(|(k, _)| !skip.contains(k))
-            .map(|(_, seq)| seq)
-            .min()
+        self.windows().filter(|(id, start, _)| !skip.contains(&(*id, *start))).map(|(_, _, w)| w.min_seq).min()
     }
 
     /// Copies of the windows of `id` overlapping `[from, to)`.
     pub fn windows_in(&self, id: u32, from: i64, to: i64) -> Vec<(i64, Vec<(i64, f64)>)> {
-        let Some(windows) = self.series.get(&id) else { return Vec::new() };
-        windows
-            .range(window_of(from)..to.max(window_of(from)))
-            .map(|(&start, w)| {
+        let Some(slot) = self.slot(id) else { return Vec::new() };
+        slot.windows
+            .iter()
+            .filter(|(start, _)| *start >= window_of(from) && *start < to)
+            .map(|(start, w)| {
                 let lo = w.samples.partition_point(|s| s.0 < from);
                 let hi = w.samples.partition_point(|s| s.0 < to);
-                (start, w.samples[lo..hi].to_vec())
+                (*start, w.samples[lo..hi].to_vec())
             })
             .filter(|(_, s)| !s.is_empty())
             .collect()
     }
 
     pub fn latest(&self, id: u32) -> Option<(i64, f64)> {
-        self.latest.get(&id).copied()
+        self.slot(id)?.latest
     }
 
     /// Samples held in memory, for status and limits.

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::head::{Head, window_of};
 use super::rollup::{self, Bucket, HOUR_MS, MINUTE_MS};
-use super::seal::HOUR_CHUNK_MS;
+use super::seal::{CHUNK_MS, HOUR_CHUNK_MS};
 use super::{HOUR, Labels, MINUTE, MetricName, RAW, Shared, TsdbError, codec, read};
 
 /// At most this many points per series; a finer step is widened to fit.
@@ -165,7 +165,9 @@ fn gather(
 ) -> Result<Vec<Bucket>, TsdbError> {
     let (resolution, mut stored) = match tier {
         Tier::Raw => (0, raw_from_disk(txn, id, from, to)?),
-        Tier::Minute => (MINUTE_MS, rollups_from_disk(txn, MINUTE, id, window_of(from), from, to)?),
+        Tier::Minute => {
+            (MINUTE_MS, rollups_from_disk(txn, MINUTE, id, from.div_euclid(CHUNK_MS) * CHUNK_MS, from, to)?)
+        }
         Tier::Hour => {
             let chunk = from.div_euclid(HOUR_CHUNK_MS) * HOUR_CHUNK_MS;
             (HOUR_MS, rollups_from_disk(txn, HOUR, id, chunk, from, to)?)
@@ -200,7 +202,7 @@ fn gather(
 fn raw_from_disk(txn: &ReadTransaction, id: u32, from: i64, to: i64) -> Result<Vec<Bucket>, TsdbError> {
     let table = txn.open_table(RAW)?;
     let mut out = Vec::new();
-    for row in table.range((id, window_of(from))..(id, to))? {
+    for row in table.range((id, from.div_euclid(CHUNK_MS) * CHUNK_MS)..(id, to))? {
         let c = codec::decode(row?.1.value())?;
         let vals = c.cols.first().map_or(&[][..], Vec::as_slice);
         out.extend(c.ts.iter().zip(vals).filter(|(t, _)| (from..to).contains(*t)).map(|(&t, &v)| Bucket::of(t, v)));

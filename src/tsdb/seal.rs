@@ -2,7 +2,6 @@
 //! compressed raw chunk plus their 1-minute and 1-hour rollups, in the transaction that
 //! drops the write-ahead rows no longer needed; expired chunks are pruned per tier.
 
-use std::borrow::Cow;
 use std::sync::atomic::Ordering;
 
 use redb::{ReadableTable, Table, WriteTransaction};
@@ -13,6 +12,10 @@ use super::{DAY_MS, HOUR, MINUTE, RAW, SERIES, Shared, TsdbError, WAL, codec, re
 
 /// Windows sealed per transaction: bounds how long ingest waits behind a seal.
 const SLICE: usize = 2_000;
+/// Raw samples and 1-minute points are kept in chunks of a day, rewritten as its hours
+/// are sealed: big values fill redb's pages far better than hourly ones, and a chunk's
+/// headers are paid once a day.
+pub const CHUNK_MS: i64 = DAY_MS;
 /// 1-hour points are kept in chunks of a week (168 points), rewritten as hours are added.
 pub const HOUR_CHUNK_MS: i64 = 7 * DAY_MS;
 
@@ -66,46 +69,61 @@ impl<'t> Tables<'t> {
         Ok(Self { raw: txn.open_table(RAW)?, minute: txn.open_table(MINUTE)?, hour: txn.open_table(HOUR)? })
     }
 
-    /// One window: merged with a chunk already sealed for it (late samples), so nothing
-    /// that arrives within raw retention is ever refused or lost.
+    /// One window, merged into its day's chunk (which may already hold this hour: late
+    /// samples), so nothing that arrives within raw retention is ever refused or lost.
     fn seal(&mut self, id: u32, start: i64, samples: &[(i64, f64)]) -> Result<(), TsdbError> {
-        let existing = self.raw.get((id, start))?.map(|g| codec::decode(g.value()));
-        let merged: Cow<'_, [(i64, f64)]> = match existing {
-            None => Cow::Borrowed(samples),
-            Some(Ok(old)) => {
-                Cow::Owned(merge_samples(old.ts.iter().copied().zip(old.cols[0].iter().copied()), samples))
-            }
+        let day = start.div_euclid(CHUNK_MS) * CHUNK_MS;
+        let old = match self.raw.get((id, day))?.map(|g| codec::decode(g.value())) {
+            None => Vec::new(),
+            Some(Ok(c)) => c.ts.into_iter().zip(c.cols.into_iter().next().unwrap_or_default()).collect(),
             Some(Err(e)) => {
-                tracing::error!(series = id, window = start, error = %e, "sealed chunk unreadable; replacing it with the new samples");
-                Cow::Borrowed(samples)
-            }
-        };
-        let ts: Vec<i64> = merged.iter().map(|s| s.0).collect();
-        let vals: Vec<f64> = merged.iter().map(|s| s.1).collect();
-        self.raw.insert((id, start), codec::encode(&ts, &[&vals])?.as_slice())?;
-        let minutes = rollup::rollup(&merged, MINUTE_MS);
-        self.minute.insert((id, start), rollup::encode(&minutes)?.as_slice())?;
-        let hour = rollup::rollup(&merged, HOUR_MS);
-        let chunk = start.div_euclid(HOUR_CHUNK_MS) * HOUR_CHUNK_MS;
-        let older = match self.hour.get((id, chunk))?.map(|g| rollup::decode(g.value())) {
-            Some(Ok(b)) => b,
-            Some(Err(e)) => {
-                tracing::error!(series = id, chunk, error = %e, "hourly chunk unreadable; starting it again");
+                tracing::error!(series = id, day, error = %e, "sealed chunk unreadable; replacing it with the new samples");
                 Vec::new()
             }
-            None => Vec::new(),
         };
-        self.hour.insert((id, chunk), rollup::encode(&rollup::merge(older, &hour))?.as_slice())?;
-        Ok(())
+        let merged = merge_samples(old, samples);
+        let ts: Vec<i64> = merged.iter().map(|s| s.0).collect();
+        let vals: Vec<f64> = merged.iter().map(|s| s.1).collect();
+        self.raw.insert((id, day), codec::encode(&ts, &[&vals])?.as_slice())?;
+        let lo = merged.partition_point(|s| s.0 < start);
+        let hi = merged.partition_point(|s| s.0 < start + WINDOW_MS);
+        let window = &merged[lo..hi];
+        update_rollups(&mut self.minute, id, day, &rollup::rollup(window, MINUTE_MS))?;
+        let week = start.div_euclid(HOUR_CHUNK_MS) * HOUR_CHUNK_MS;
+        update_rollups(&mut self.hour, id, week, &rollup::rollup(window, HOUR_MS))
     }
 }
 
+/// Read-modify-write of a rollup chunk: `buckets` replace those of the same time.
+fn update_rollups(
+    table: &mut ChunkTable<'_>,
+    id: u32,
+    chunk: i64,
+    buckets: &[rollup::Bucket],
+) -> Result<(), TsdbError> {
+    let older = match table.get((id, chunk))?.map(|g| rollup::decode(g.value())) {
+        Some(Ok(b)) => b,
+        Some(Err(e)) => {
+            tracing::error!(series = id, chunk, error = %e, "rollup chunk unreadable; starting it again");
+            Vec::new()
+        }
+        None => Vec::new(),
+    };
+    table.insert((id, chunk), rollup::encode(&rollup::merge(older, buckets))?.as_slice())?;
+    Ok(())
+}
+
 /// Sorted merge where `newer` wins on equal timestamps (last write wins).
-fn merge_samples(older: impl Iterator<Item = (i64, f64)>, newer: &[(i64, f64)]) -> Vec<(i64, f64)> {
-    let mut out: Vec<(i64, f64)> = older.filter(|o| newer.binary_search_by_key(&o.0, |n| n.0).is_err()).collect();
-    out.extend_from_slice(newer);
-    out.sort_by_key(|s| s.0);
-    out
+fn merge_samples(mut older: Vec<(i64, f64)>, newer: &[(i64, f64)]) -> Vec<(i64, f64)> {
+    // The usual case: the next hour of the day, after everything stored.
+    if older.last().is_none_or(|l| newer.first().is_none_or(|n| n.0 > l.0)) {
+        older.extend_from_slice(newer);
+        return older;
+    }
+    older.retain(|o| newer.binary_search_by_key(&o.0, |n| n.0).is_err());
+    older.extend_from_slice(newer);
+    older.sort_by_key(|s| s.0);
+    older
 }
 
 /// Deletes chunks wholly older than each tier's retention. Returns how many.
@@ -115,8 +133,8 @@ pub fn prune(shared: &Shared, now: i64) -> Result<usize, TsdbError> {
     let pruned = shared.store.write_sync(|txn| -> Result<usize, TsdbError> {
         let mut n = 0;
         let tiers = [
-            (RAW, l.raw_retention_ms, WINDOW_MS),
-            (MINUTE, l.minute_retention_ms, WINDOW_MS),
+            (RAW, l.raw_retention_ms, CHUNK_MS),
+            (MINUTE, l.minute_retention_ms, CHUNK_MS),
             (HOUR, l.hour_retention_ms, HOUR_CHUNK_MS),
         ];
         for (def, keep, span) in tiers {
@@ -154,7 +172,9 @@ pub fn delete_series(shared: &Shared, ids: &[u32]) -> Result<(), TsdbError> {
 mod tests {
     #[test]
     fn merging_keeps_order_and_lets_the_newer_sample_win() {
-        let merged = super::merge_samples([(1, 1.0), (3, 3.0), (5, 5.0)].into_iter(), &[(2, 2.0), (3, 30.0)]);
+        let merged = super::merge_samples(vec![(1, 1.0), (3, 3.0), (5, 5.0)], &[(2, 2.0), (3, 30.0)]);
         assert_eq!(merged, vec![(1, 1.0), (2, 2.0), (3, 30.0), (5, 5.0)]);
+        assert_eq!(super::merge_samples(vec![(1, 1.0)], &[(2, 2.0)]), vec![(1, 1.0), (2, 2.0)]);
+        assert_eq!(super::merge_samples(Vec::new(), &[(2, 2.0)]), vec![(2, 2.0)]);
     }
 }
