@@ -12,10 +12,11 @@ use super::{DAY_MS, HOUR, MINUTE, RAW, SERIES, Shared, TsdbError, WAL, codec, re
 
 /// Windows sealed per transaction: bounds how long ingest waits behind a seal.
 const SLICE: usize = 2_000;
-/// Raw samples and 1-minute points are kept in chunks of a day, rewritten as its hours
-/// are sealed: big values fill redb's pages far better than hourly ones, and a chunk's
-/// headers are paid once a day.
+/// Raw samples and 1-minute points are kept in pieces within a day (see
+/// [`store_in_piece`]); no piece spans two days, so queries start at the day of `from`.
 pub const CHUNK_MS: i64 = DAY_MS;
+/// Largest piece grown by appending hours: one page of redb's, less its bookkeeping.
+const PIECE_BYTES: usize = 3_800;
 /// 1-hour points are kept in chunks of a week (168 points), rewritten as hours are added.
 pub const HOUR_CHUNK_MS: i64 = 7 * DAY_MS;
 
@@ -69,32 +70,79 @@ impl<'t> Tables<'t> {
         Ok(Self { raw: txn.open_table(RAW)?, minute: txn.open_table(MINUTE)?, hour: txn.open_table(HOUR)? })
     }
 
-    /// One window, merged into its day's chunk (which may already hold this hour: late
-    /// samples), so nothing that arrives within raw retention is ever refused or lost.
+    /// One window, merged into the piece of its day that holds (or would hold) that hour,
+    /// so late samples are merged, never refused or lost.
     fn seal(&mut self, id: u32, start: i64, samples: &[(i64, f64)]) -> Result<(), TsdbError> {
-        let day = start.div_euclid(CHUNK_MS) * CHUNK_MS;
-        let old = match self.raw.get((id, day))?.map(|g| codec::decode(g.value())) {
-            None => Vec::new(),
-            Some(Ok(c)) => c.ts.into_iter().zip(c.cols.into_iter().next().unwrap_or_default()).collect(),
-            Some(Err(e)) => {
-                tracing::error!(series = id, day, error = %e, "sealed chunk unreadable; replacing it with the new samples");
-                Vec::new()
-            }
-        };
-        let merged = merge_samples(old, samples);
-        let ts: Vec<i64> = merged.iter().map(|s| s.0).collect();
-        let vals: Vec<f64> = merged.iter().map(|s| s.1).collect();
-        self.raw.insert((id, day), codec::encode(&ts, &[&vals])?.as_slice())?;
-        let lo = merged.partition_point(|s| s.0 < start);
-        let hi = merged.partition_point(|s| s.0 < start + WINDOW_MS);
-        let window = &merged[lo..hi];
-        update_rollups(&mut self.minute, id, day, &rollup::rollup(window, MINUTE_MS))?;
+        let raw = Points { decode: decode_raw, encode: encode_raw, ts: |p| p.0, merge: merge_samples };
+        let stored = store_in_piece(&mut self.raw, id, start, samples, &raw)?;
+        let lo = stored.partition_point(|s| s.0 < start);
+        let hi = stored.partition_point(|s| s.0 < start + WINDOW_MS);
+        let window = &stored[lo..hi];
+        let rollups = Points { decode: rollup::decode, encode: rollup::encode, ts: |b| b.ts, merge: rollup::merge };
+        store_in_piece(&mut self.minute, id, start, &rollup::rollup(window, MINUTE_MS), &rollups)?;
         let week = start.div_euclid(HOUR_CHUNK_MS) * HOUR_CHUNK_MS;
         update_rollups(&mut self.hour, id, week, &rollup::rollup(window, HOUR_MS))
     }
 }
 
-/// Read-modify-write of a rollup chunk: `buckets` replace those of the same time.
+/// How one kind of chunk (raw samples, rollup buckets) is read, written and merged.
+struct Points<P> {
+    decode: fn(&[u8]) -> Result<Vec<P>, codec::CodecError>,
+    encode: fn(&[P]) -> Result<Vec<u8>, codec::CodecError>,
+    ts: fn(&P) -> i64,
+    merge: fn(Vec<P>, &[P]) -> Vec<P>,
+}
+
+fn decode_raw(bytes: &[u8]) -> Result<Vec<(i64, f64)>, codec::CodecError> {
+    let c = codec::decode(bytes)?;
+    Ok(c.ts.into_iter().zip(c.cols.into_iter().next().unwrap_or_default()).collect())
+}
+
+fn encode_raw(samples: &[(i64, f64)]) -> Result<Vec<u8>, codec::CodecError> {
+    let ts: Vec<i64> = samples.iter().map(|s| s.0).collect();
+    let vals: Vec<f64> = samples.iter().map(|s| s.1).collect();
+    codec::encode(&ts, &[&vals])
+}
+
+/// Stores an hour's points in the day's pieces: chunks keyed by the first hour they hold,
+/// grown hour by hour up to [`PIECE_BYTES`], after which the next hour starts a new one.
+/// Pieces that fill one 4 KiB page (or share one) waste little of redb's space, where a
+/// chunk a little over a power of two of pages wastes up to half. An hour already held by
+/// a piece (late points) is merged into it, whatever its size. Returns the points of the
+/// piece the hour went into.
+fn store_in_piece<P: Clone>(
+    table: &mut ChunkTable<'_>,
+    id: u32,
+    start: i64,
+    points: &[P],
+    how: &Points<P>,
+) -> Result<Vec<P>, TsdbError> {
+    let day = start.div_euclid(CHUNK_MS) * CHUNK_MS;
+    let last = table
+        .range((id, day)..=(id, start))?
+        .next_back()
+        .transpose()?
+        .map(|(k, v)| (k.value().1, (how.decode)(v.value())));
+    let (key, old) = match last {
+        None => (start, Vec::new()),
+        Some((key, Ok(old))) => (key, old),
+        Some((key, Err(e))) => {
+            tracing::error!(series = id, piece = key, error = %e, "sealed chunk unreadable; replacing it with the new points");
+            (key, Vec::new())
+        }
+    };
+    let holds_hour = old.last().is_some_and(|p| (how.ts)(p) >= start);
+    let merged = (how.merge)(old, points);
+    let bytes = (how.encode)(&merged)?;
+    if key == start || holds_hour || bytes.len() <= PIECE_BYTES {
+        table.insert((id, key), bytes.as_slice())?;
+        return Ok(merged);
+    }
+    table.insert((id, start), (how.encode)(points)?.as_slice())?;
+    Ok(points.to_vec())
+}
+
+/// Read-modify-write of a week's 1-hour chunk: `buckets` replace those of the same time.
 fn update_rollups(
     table: &mut ChunkTable<'_>,
     id: u32,

@@ -234,3 +234,38 @@ fn the_grid_never_has_more_than_400_points() {
     assert_eq!(query::grid(0, 3_600_000, 9_000), (0, 400));
     assert_eq!(query::grid(1, 2, 1_000), (0, 1));
 }
+
+#[tokio::test]
+async fn a_day_is_kept_in_page_sized_pieces_and_late_samples_find_theirs() {
+    let (store, clock) = (store(), clock());
+    let db = open(&store, &clock);
+    // Six hours of noisy one-decimal samples every second: each hour is a piece of its own.
+    let mut x: u64 = 7;
+    let noisy: Vec<Sample> = (T0 - 6 * 3_600_000..T0)
+        .step_by(1_000)
+        .map(|ts| {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            sample("x", ts, ((x >> 33) % 1000) as f64 / 10.0)
+        })
+        .collect();
+    for hour in noisy.chunks(3_600) {
+        db.append(1, None, hour.to_vec()).await.unwrap();
+    }
+    clock.advance(time::Duration::minutes(3));
+    assert_eq!(db.maintain().await.unwrap().sealed, 6);
+    let pieces = store
+        .read_sync(|txn| Ok::<_, TsdbError>(redb::ReadableTableMetadata::len(&txn.open_table(RAW)?)? as usize))
+        .unwrap();
+    assert!((2..=6).contains(&pieces), "{pieces} pieces");
+    let late_ts = T0 - 5 * 3_600_000 + 1_800_500;
+    db.append(1, None, vec![sample("x", late_ts, 555.5)]).await.unwrap();
+    db.maintain().await.unwrap();
+    let q = db.query(query("x", T0 - 5 * 3_600_000, T0 - 4 * 3_600_000, Some(9_000))).await.unwrap();
+    let maxima: Vec<f64> = q.series[0].max.iter().flatten().copied().collect();
+    assert_eq!(maxima.len(), 400);
+    assert_eq!(maxima.iter().copied().fold(f64::MIN, f64::max), 555.5);
+    assert_eq!(maxima.iter().filter(|&&m| m > 100.0).count(), 1, "the late sample went into its hour only");
+    let minutes = db.query(query("x", T0 - 6 * 3_600_000, T0, Some(60_000))).await.unwrap();
+    assert_eq!(minutes.tier, Tier::Minute);
+    assert_eq!(averages(&minutes).len(), 360, "every minute of the six hours, across pieces");
+}

@@ -48,6 +48,9 @@ const ORGS_404: &[(u16, &str)] = &[(404, "orgs.not_found")];
 const HOSTS_404: &[(u16, &str)] = &[(404, "hosts.not_found")];
 const LOCAL_HOST: &[(u16, &str)] = &[(404, "hosts.not_found"), (409, "hosts.local")];
 const KEYS_404: &[(u16, &str)] = &[(404, "ingest_keys.not_found")];
+/// The matrix's callers are cookie sessions without an `Origin`: streams refuse them before
+/// anything else (`live.rs` covers tokens, origins and organizations).
+const WS_ORIGIN: &[(u16, &str)] = &[(403, "live.bad_origin")];
 /// Cookies and bearer tokens do not authenticate a push: only an `X-API-Key` does.
 const INGEST_401: &[(u16, &str)] = &[(401, "ingest.key_required")];
 const PUSH: Option<&str> =
@@ -100,6 +103,8 @@ const CASES: &[Case] = &[
     with_codes(case("PATCH", "/api/v1/ingest-keys/{keyA}", Some(r#"{"active": false}"#), [401, 403, 403, 200, 404, 404]), KEYS_404),
     with_codes(case("DELETE", "/api/v1/ingest-keys/{keyA}", None, [401, 403, 403, 204, 404, 404]), KEYS_404),
     with_codes(case("POST", "/api/v1/ingest/metrics", PUSH, [401, 401, 401, 401, 401, 401]), INGEST_401),
+    with_codes(case("GET", "/api/v1/ws/hosts", None, [401, 403, 403, 403, 403, 403]), WS_ORIGIN),
+    with_codes(case("GET", "/api/v1/ws/hosts/{hostA}", None, [401, 403, 403, 403, 403, 403]), WS_ORIGIN),
     fresh(case("POST", "/api/v1/auth/logout", None, [401, 204, 204, 204, 204, 204])),
     // Last: it ends every session of the caller.
     fresh(case("POST", "/api/v1/auth/logout-all", None, [401, 204, 204, 204, 204, 204])),
