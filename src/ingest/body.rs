@@ -11,6 +11,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
@@ -177,6 +178,7 @@ pub fn parse(bytes: &[u8], now_ms: i64, max_samples: usize) -> Result<Batch, Ing
     let mut samples = Vec::with_capacity(body.metrics.len());
     // Batches repeat a few metric names many times: check each distinct name once.
     let mut names: HashMap<&str, MetricName> = HashMap::new();
+    let mut label_keys: HashMap<&str, Arc<str>> = HashMap::new();
     for (i, m) in body.metrics.iter().enumerate() {
         let metric = match names.get(m.name.as_ref()) {
             Some(n) => n.clone(),
@@ -187,8 +189,8 @@ pub fn parse(bytes: &[u8], now_ms: i64, max_samples: usize) -> Result<Batch, Ing
                 n
             }
         };
-        let labels = Labels::new(m.labels.0.iter().map(|(k, v)| (k.as_ref(), v.as_ref())))
-            .map_err(|e| IngestError::Invalid(format!("metrics[{i}].labels: {e}")))?;
+        let keys = m.labels.0.iter().map(|(k, v)| (intern(&mut label_keys, k), v.as_ref()));
+        let labels = Labels::with_keys(keys).map_err(|e| IngestError::Invalid(format!("metrics[{i}].labels: {e}")))?;
         samples.push(Sample {
             key: SeriesKey::new(metric, labels),
             ts: m.ts.map_or(default_ts, |t| t.0),
@@ -196,6 +198,10 @@ pub fn parse(bytes: &[u8], now_ms: i64, max_samples: usize) -> Result<Batch, Ing
         });
     }
     Ok(Batch { ingest_id: body.ingest_id, machine, interval_s, facts: body.facts, samples })
+}
+
+fn intern<'a>(keys: &mut HashMap<&'a str, Arc<str>>, k: &'a str) -> Arc<str> {
+    keys.entry(k).or_insert_with(|| Arc::from(k)).clone()
 }
 
 /// The slow path, only for bodies that failed: which kind of wrong, and where.

@@ -2,6 +2,7 @@
 //! of a host is (host id, [`SeriesKey`]).
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +16,7 @@ const MAX_LABEL_VALUE: usize = 256;
 /// `[a-z][a-z0-9_]*` segments joined by dots, at most 128 bytes: `cpu.core_pct`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct MetricName(String);
+pub struct MetricName(Arc<str>);
 
 impl MetricName {
     pub fn parse(s: &str) -> Result<Self, TsdbError> {
@@ -30,7 +31,8 @@ impl MetricName {
         {
             return Err(TsdbError::InvalidMetric(truncate(s)));
         }
-        Ok(Self(s.to_owned()))
+        // Shared: a batch names a few metrics many times, and a clone is then a count.
+        Ok(Self(Arc::from(s)))
     }
 
     pub fn as_str(&self) -> &str {
@@ -47,7 +49,7 @@ impl TryFrom<String> for MetricName {
 
 impl From<MetricName> for String {
     fn from(m: MetricName) -> String {
-        m.0
+        m.0.to_string()
     }
 }
 
@@ -60,15 +62,20 @@ impl fmt::Display for MetricName {
 /// Up to 16 labels sorted by key, keys `[a-z_][a-z0-9_]*` (64 bytes), values any printable
 /// text up to 256 bytes. Sorting makes the same set always name the same series.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Labels(Vec<(String, String)>);
+pub struct Labels(Vec<(Arc<str>, Box<str>)>);
 
 impl Labels {
     pub fn new<K: AsRef<str>, V: AsRef<str>>(pairs: impl IntoIterator<Item = (K, V)>) -> Result<Self, TsdbError> {
-        let mut v: Vec<(String, String)> = Vec::new();
+        Self::with_keys(pairs.into_iter().map(|(k, v)| (Arc::from(k.as_ref()), v)))
+    }
+
+    /// Like [`Labels::new`] with keys already shared (the ingest path interns them per
+    /// batch: the same few keys label thousands of samples).
+    pub fn with_keys<V: AsRef<str>>(pairs: impl IntoIterator<Item = (Arc<str>, V)>) -> Result<Self, TsdbError> {
+        let mut v: Vec<(Arc<str>, Box<str>)> = Vec::new();
         for (k, val) in pairs {
-            let (k, val) = (k.as_ref(), val.as_ref());
-            check_label(k, val)?;
-            v.push((k.to_owned(), val.to_owned()));
+            check_label(&k, val.as_ref())?;
+            v.push((k, Box::from(val.as_ref())));
         }
         if v.len() > MAX_LABELS {
             return Err(TsdbError::InvalidLabels(format!("{} labels, at most {MAX_LABELS}", v.len())));
@@ -81,7 +88,7 @@ impl Labels {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        self.0.iter().map(|(k, v)| (k.as_ref(), v.as_ref()))
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
@@ -118,7 +125,7 @@ impl Serialize for Labels {
         use serde::ser::SerializeMap;
         let mut m = s.serialize_map(Some(self.0.len()))?;
         for (k, v) in &self.0 {
-            m.serialize_entry(k, v)?;
+            m.serialize_entry(k.as_ref(), v.as_ref())?;
         }
         m.end()
     }
