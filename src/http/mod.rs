@@ -11,7 +11,7 @@ mod openapi;
 mod server;
 
 pub use error::{ApiError, ErrorBody};
-pub use json::Json;
+pub use json::{Json, is_json};
 pub use openapi::ApiDoc;
 pub use server::{Running, start};
 

@@ -81,13 +81,7 @@ pub async fn ingest(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload
 }
 
 fn check_headers(req: &HttpRequest) -> Result<Encoding, IngestError> {
-    let is_json = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
-    if !is_json {
+    if !crate::http::is_json(req) {
         return Err(IngestError::UnsupportedMediaType);
     }
     let Some(enc) = req.headers().get(header::CONTENT_ENCODING) else { return Ok(Encoding::Identity) };
