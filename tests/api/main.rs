@@ -14,6 +14,7 @@ mod cross_org;
 mod csrf;
 mod history;
 mod ingest;
+mod ingest_limits;
 mod live;
 mod matrix;
 mod roles;
