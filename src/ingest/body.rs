@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 use utoipa::ToSchema;
 
 use super::IngestError;
@@ -65,7 +66,7 @@ pub struct MachineIn<'a> {
 
 /// Labels as they arrive: a JSON object, kept borrowed until checked.
 #[derive(Debug, Default)]
-pub struct LabelsIn<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
+pub struct LabelsIn<'a>(SmallVec<[(Cow<'a, str>, Cow<'a, str>); 4]>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for LabelsIn<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -76,7 +77,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for LabelsIn<'a> {
                 f.write_str("an object of string labels")
             }
             fn visit_map<M: MapAccess<'de>>(self, mut m: M) -> Result<LabelsIn<'a>, M::Error> {
-                let mut out = Vec::new();
+                // Inline up to four labels: one allocation fewer for nearly every sample.
+                let mut out = SmallVec::new();
                 while let Some((k, v)) = m.next_entry::<Cow<'a, str>, Cow<'a, str>>()? {
                     if out.len() == MAX_LABELS {
                         return Err(de::Error::custom(format!("more than {MAX_LABELS} labels")));

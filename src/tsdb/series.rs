@@ -4,6 +4,8 @@
 use std::fmt;
 use std::sync::Arc;
 
+use smallvec::SmallVec;
+
 use serde::{Deserialize, Serialize};
 
 use super::TsdbError;
@@ -62,7 +64,7 @@ impl fmt::Display for MetricName {
 /// Up to 16 labels sorted by key, keys `[a-z_][a-z0-9_]*` (64 bytes), values any printable
 /// text up to 256 bytes. Sorting makes the same set always name the same series.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Labels(Vec<(Arc<str>, Box<str>)>);
+pub struct Labels(SmallVec<[(Arc<str>, Box<str>); 2]>);
 
 impl Labels {
     pub fn new<K: AsRef<str>, V: AsRef<str>>(pairs: impl IntoIterator<Item = (K, V)>) -> Result<Self, TsdbError> {
@@ -72,7 +74,8 @@ impl Labels {
     /// Like [`Labels::new`] with keys already shared (the ingest path interns them per
     /// batch: the same few keys label thousands of samples).
     pub fn with_keys<V: AsRef<str>>(pairs: impl IntoIterator<Item = (Arc<str>, V)>) -> Result<Self, TsdbError> {
-        let mut v: Vec<(Arc<str>, Box<str>)> = Vec::new();
+        // Most series have at most two labels: kept inline, no allocation of their own.
+        let mut v: SmallVec<[(Arc<str>, Box<str>); 2]> = SmallVec::new();
         for (k, val) in pairs {
             check_label(&k, val.as_ref())?;
             v.push((k, Box::from(val.as_ref())));
