@@ -65,8 +65,29 @@ pub enum AuthError {
 }
 crate::impl_from_redb!(AuthError);
 
+/// A new bearer secret (API token, ingest key): `prefix` + 256 random bits. Only the hash is
+/// stored; the first characters are kept to recognise it in a list.
+pub struct Minted {
+    pub value: String,
+    pub hash: [u8; 32],
+    pub shown: String,
+}
+
+pub fn mint(prefix: &str) -> Result<Minted, getrandom::Error> {
+    let value = format!("{prefix}{}", random_token()?);
+    let shown = value[..prefix.len() + 6].to_string();
+    Ok(Minted { hash: hash_token(&value), value, shown })
+}
+
+/// The name of a token or key: trimmed, 1-64 characters, no control characters.
+pub fn secret_name(name: &str) -> Option<String> {
+    let name = name.trim();
+    let ok = !name.is_empty() && name.chars().count() <= 64 && !name.chars().any(char::is_control);
+    ok.then(|| name.to_string())
+}
+
 /// 256 random bits, base64url: session cookies and API token bodies.
-pub fn random_token() -> Result<String, getrandom::Error> {
+fn random_token() -> Result<String, getrandom::Error> {
     use base64::Engine;
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)?;

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::{AuthError, random_token, session::hash_token};
+use super::{AuthError, session::hash_token};
 use crate::audit::{self, Event, Outcome};
 use crate::orgs::{OrgId, Role, Scope};
 use crate::store::{Store, StoreError, get_json, next_id, put_json};
@@ -79,11 +79,7 @@ pub struct CreatedToken {
 }
 
 fn validate_name(name: &str) -> Result<String, AuthError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
-        return Err(AuthError::InvalidTokenName(crate::users::sanitize_for_error(name)));
-    }
-    Ok(name.to_string())
+    super::secret_name(name).ok_or_else(|| AuthError::InvalidTokenName(crate::users::sanitize_for_error(name.trim())))
 }
 
 /// Creates a token for the caller's own account, expiring no later than `not_after` (the
@@ -102,10 +98,8 @@ pub async fn create(
     }
     let name = validate_name(&new.name)?;
     let days = new.expires_in_days.map(|d| d.clamp(1, 3650));
-    let value = format!("{PREFIX}{}", random_token().map_err(|_| AuthError::Random)?);
-    let hash = hash_token(&value);
+    let super::Minted { value, hash, shown: prefix } = super::mint(PREFIX).map_err(|_| AuthError::Random)?;
     let (org, actor) = (scope.org, scope.actor.clone());
-    let prefix = value[..PREFIX.len() + 6].to_string();
     store
         .write(move |txn| {
             let token = ApiToken {

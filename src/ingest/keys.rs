@@ -67,11 +67,8 @@ pub struct KeyPatch {
 }
 
 fn check_name(name: &str) -> Result<String, IngestError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
-        return Err(IngestError::InvalidKeyName(name.chars().filter(|c| !c.is_control()).take(64).collect()));
-    }
-    Ok(name.to_string())
+    crate::auth::secret_name(name)
+        .ok_or_else(|| IngestError::InvalidKeyName(crate::users::sanitize_for_error(name.trim())))
 }
 
 fn target(k: &IngestKey) -> String {
@@ -81,9 +78,8 @@ fn target(k: &IngestKey) -> String {
 pub async fn create(store: &Store, scope: &Scope, name: &str, now: OffsetDateTime) -> Result<CreatedKey, IngestError> {
     scope.require(Role::Admin)?;
     let name = check_name(name)?;
-    let value = format!("{PREFIX}{}", crate::auth::random_token().map_err(|_| IngestError::Random)?);
-    let hash = hash_token(&value);
-    let prefix = value[..PREFIX.len() + 6].to_string();
+    let crate::auth::Minted { value, hash, shown: prefix } =
+        crate::auth::mint(PREFIX).map_err(|_| IngestError::Random)?;
     let scope = scope.clone();
     store
         .write(move |txn| {
