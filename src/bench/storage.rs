@@ -21,6 +21,7 @@ use crate::clock::{Clock, ManualClock};
 use crate::config::Config;
 use crate::hosts::{HostKind, Machine, Origin};
 use crate::orgs::Actor;
+use crate::tsdb::rollup::{self, Bucket};
 use crate::tsdb::{HOUR, MINUTE, RAW, Sample, SeriesKey, WAL, codec};
 
 const HOUR_MS: i64 = 3_600_000;
@@ -47,6 +48,9 @@ pub struct TableSize {
 pub struct StorageReport {
     pub samples: u64,
     pub file_bytes: u64,
+    /// The file's blocks on disk: the file grows by doubling, sparsely, so its length
+    /// counts pages never written.
+    pub disk_bytes: u64,
     pub raw: TableSize,
     pub minute: TableSize,
     pub hour: TableSize,
@@ -54,6 +58,10 @@ pub struct StorageReport {
     pub page_size: u64,
     pub allocated_pages: u64,
     pub compacted_bytes: u64,
+    /// What the week's 1-minute points will take once its raw samples retire (not yet
+    /// stored at 7 days: until then the raw samples are that tier): each series' days
+    /// rolled up and encoded as the tier encodes them.
+    pub retired_minute_bytes: u64,
     /// Raw chunk bytes per metric name with its series count, largest first: each series'
     /// hours compressed alone with the engine's codec, as sealing does.
     pub raw_by_metric: Vec<(&'static str, u64, u64)>,
@@ -72,7 +80,8 @@ pub async fn build(dir: &Path) -> anyhow::Result<History> {
     let (host, mut report) = filled?;
     let path = config.store_path();
     let measured = crate::blocking::run(move || measure_file(&path)).await?;
-    (report.file_bytes, report.page_size, report.allocated_pages, report.compacted_bytes) = measured?;
+    (report.file_bytes, report.disk_bytes, report.page_size, report.allocated_pages, report.compacted_bytes) =
+        measured?;
     Ok(History { config, clock, host, report })
 }
 
@@ -97,13 +106,18 @@ async fn fill(appliance: &Appliance, clock: &ManualClock, start: i64) -> anyhow:
     let grace = i64::from(ctx.config.metrics.seal_grace_s) * 1000;
     let mut samples = 0u64;
     let mut raw_bytes = vec![0u64; keys.len()];
+    let mut minutes: Vec<Vec<Bucket>> = vec![Vec::new(); keys.len()];
+    let mut retired_minute_bytes = 0u64;
     for h in 0..hours {
         let from = start + h * HOUR_MS;
-        // Just past the hour and its grace: the hour's samples are all in the past and
-        // the next maintenance pass seals its window.
-        advance_to(clock, from + HOUR_MS + grace + 1_000);
+        // At the hour's end its samples are all in the past; they arrive before its grace
+        // is over, as they do in service, so the appliance's own maintenance task (every
+        // minute of real time) can never seal half an hour and the layout is the same in
+        // every run.
+        advance_to(clock, from + HOUR_MS);
         let (batch, sizes) = hour_of(&mut sim, &keys, from)?;
         raw_bytes.iter_mut().zip(sizes).for_each(|(total, n)| *total += n as u64);
+        retired_minute_bytes += minute_points(&batch, keys.len(), &mut minutes, h % 24 == 23)?;
         // A minute per batch (12 collections), as an agent that spooled a little would
         // send them: the write-ahead table churns as it does in service.
         for minute in batch.chunks(keys.len() * 12) {
@@ -114,6 +128,7 @@ async fn fill(appliance: &Appliance, clock: &ManualClock, start: i64) -> anyhow:
             }
             samples += u64::from(got.accepted);
         }
+        advance_to(clock, from + HOUR_MS + grace + 1_000);
         ctx.tsdb.maintain().await?;
         bar.inc(1);
     }
@@ -126,7 +141,19 @@ async fn fill(appliance: &Appliance, clock: &ManualClock, start: i64) -> anyhow:
     })
     .await??;
     let raw_by_metric = by_metric(&raw_bytes);
-    Ok((host.id, StorageReport { samples, raw, minute, hour, wal, raw_by_metric, ..StorageReport::default() }))
+    Ok((
+        host.id,
+        StorageReport {
+            samples,
+            raw,
+            minute,
+            hour,
+            wal,
+            raw_by_metric,
+            retired_minute_bytes,
+            ..StorageReport::default()
+        },
+    ))
 }
 
 fn advance_to(clock: &ManualClock, target_ms: i64) {
@@ -152,6 +179,19 @@ fn hour_of(sim: &mut Host, keys: &[SeriesKey], from: i64) -> anyhow::Result<(Vec
         samples.extend(row);
     }
     Ok((samples, sizes))
+}
+
+/// Rolls an hour's samples (series interleaved, as `hour_of` lays them out) up into each
+/// series' minutes; at the end of a day, encodes and forgets them. Returns the bytes encoded.
+fn minute_points(batch: &[Sample], series: usize, minutes: &mut [Vec<Bucket>], day_ends: bool) -> anyhow::Result<u64> {
+    for (i, buckets) in minutes.iter_mut().enumerate() {
+        let samples: Vec<(i64, f64)> = batch.iter().skip(i).step_by(series).map(|s| (s.ts, s.value)).collect();
+        buckets.extend(rollup::rollup(&samples, 60_000));
+    }
+    if !day_ends {
+        return Ok(0);
+    }
+    minutes.iter_mut().try_fold(0, |n, b| Ok(n + rollup::encode(&std::mem::take(b))?.len() as u64))
 }
 
 /// Bytes per metric name (summing its series) with the series count, largest first.
@@ -188,9 +228,11 @@ fn size<K: redb::Key + 'static>(
 /// With the appliance stopped: the file size, redb's page size and allocated pages, and
 /// the size after `Database::compact` (which the store does not expose; opening the file
 /// directly is the bench's privilege, the appliance never does it). Blocking.
-fn measure_file(path: &Path) -> anyhow::Result<(u64, u64, u64, u64)> {
+fn measure_file(path: &Path) -> anyhow::Result<(u64, u64, u64, u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
     let file_size = || std::fs::metadata(path).map(|m| m.len()).context("reading the store's size");
     let before = file_size()?;
+    let disk = std::fs::metadata(path).context("reading the store's size")?.blocks() * 512;
     let mut db = redb::Database::open(path).context("opening the store for compaction")?;
     let (page_size, allocated) = {
         let txn = db.begin_write()?;
@@ -205,7 +247,7 @@ fn measure_file(path: &Path) -> anyhow::Result<(u64, u64, u64, u64)> {
         }
     }
     drop(db);
-    Ok((before, page_size, allocated, file_size()?))
+    Ok((before, disk, page_size, allocated, file_size()?))
 }
 
 impl StorageReport {
@@ -238,13 +280,18 @@ impl StorageReport {
                 thousands(self.wal.rows),
             ),
             format!(
-                "  file: {} in redb pages of {} B ({} allocated, {} free); compacted: {} = {:.2} bytes/sample",
+                "  file: {} long, {} on disk, in redb pages of {} B ({} allocated, {} free); compacted: {} = {:.2} bytes/sample",
                 mib(self.file_bytes),
+                mib(self.disk_bytes),
                 self.page_size,
                 mib(self.allocated_pages * self.page_size),
                 mib(free),
                 mib(self.compacted_bytes),
                 per(self.compacted_bytes),
+            ),
+            format!(
+                "  then, as raw samples retire after 7 days, their 1-minute points: {:.3} B per sample retired",
+                per(self.retired_minute_bytes),
             ),
             self.metric_line(),
             "  goal: 1.0 bytes/sample or less, all overhead included".to_string(),

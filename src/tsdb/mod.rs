@@ -9,6 +9,7 @@
 pub mod codec;
 mod head;
 mod index;
+mod pieces;
 mod query;
 pub mod rollup;
 mod seal;

@@ -7,9 +7,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::head::{Head, window_of};
+use super::pieces::PIECE_SPAN_MS;
 use super::rollup::{self, Bucket, HOUR_MS, MINUTE_MS};
-use super::seal::{CHUNK_MS, HOUR_CHUNK_MS};
-use super::{HOUR, Labels, MINUTE, MetricName, RAW, Shared, TsdbError, codec, read};
+use super::seal::{HOUR_CHUNK_MS, decode_raw};
+use super::{HOUR, Labels, MINUTE, MetricName, RAW, Shared, TsdbError, read};
 
 /// At most this many points per series; a finer step is widened to fit.
 pub const MAX_POINTS: i64 = 400;
@@ -154,7 +155,9 @@ pub fn run(shared: &Shared, q: &Query, now: i64) -> Result<QueryResult, TsdbErro
 }
 
 /// The series' data in [from, to) at the tier's resolution, sorted by time. Both ends are
-/// multiples of the resolution, so stored and head rollup buckets are whole alike.
+/// multiples of the resolution, so stored and head rollup buckets are whole alike. The
+/// 1-minute tier is the raw samples rolled up where they still exist, and stored 1-minute
+/// points before.
 fn gather(
     txn: &ReadTransaction,
     head: &Head,
@@ -164,9 +167,12 @@ fn gather(
     to: i64,
 ) -> Result<Vec<Bucket>, TsdbError> {
     let (resolution, mut stored) = match tier {
-        Tier::Raw => (0, raw_from_disk(txn, id, from, to)?),
+        Tier::Raw => (0, raw_from_disk(txn, id, from, to)?.into_iter().map(|(t, v)| Bucket::of(t, v)).collect()),
         Tier::Minute => {
-            (MINUTE_MS, rollups_from_disk(txn, MINUTE, id, from.div_euclid(CHUNK_MS) * CHUNK_MS, from, to)?)
+            // Retired minutes, then those still raw: a minute is in one or the other.
+            let mut minutes = rollups_from_disk(txn, MINUTE, id, from - PIECE_SPAN_MS, from, to)?;
+            minutes.extend(rollup::rollup(&raw_from_disk(txn, id, from, to)?, MINUTE_MS));
+            (MINUTE_MS, minutes)
         }
         Tier::Hour => {
             let chunk = from.div_euclid(HOUR_CHUNK_MS) * HOUR_CHUNK_MS;
@@ -199,13 +205,11 @@ fn gather(
     Ok(out)
 }
 
-fn raw_from_disk(txn: &ReadTransaction, id: u32, from: i64, to: i64) -> Result<Vec<Bucket>, TsdbError> {
+fn raw_from_disk(txn: &ReadTransaction, id: u32, from: i64, to: i64) -> Result<Vec<(i64, f64)>, TsdbError> {
     let table = txn.open_table(RAW)?;
     let mut out = Vec::new();
-    for row in table.range((id, from.div_euclid(CHUNK_MS) * CHUNK_MS)..(id, to))? {
-        let c = codec::decode(row?.1.value())?;
-        let vals = c.cols.first().map_or(&[][..], Vec::as_slice);
-        out.extend(c.ts.iter().zip(vals).filter(|(t, _)| (from..to).contains(*t)).map(|(&t, &v)| Bucket::of(t, v)));
+    for row in table.range((id, from - PIECE_SPAN_MS)..(id, to))? {
+        out.extend(decode_raw(row?.1.value())?.into_iter().filter(|(t, _)| (from..to).contains(t)));
     }
     Ok(out)
 }

@@ -110,5 +110,27 @@ pub fn merge(older: Vec<Bucket>, newer: &[Bucket]) -> Vec<Bucket> {
     out
 }
 
+/// Merges bucket lists sorted by time, folding buckets of the same time together: for
+/// parts of one bucket's samples, `newer` holding the later ones.
+pub fn fold(older: Vec<Bucket>, newer: &[Bucket]) -> Vec<Bucket> {
+    let mut out: Vec<Bucket> = Vec::with_capacity(older.len() + newer.len());
+    let (mut a, mut b) = (older.into_iter().peekable(), newer.iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if x.ts < y.ts => a.next(),
+            (Some(x), Some(y)) if x.ts == y.ts => a.next().map(|mut x| {
+                x.absorb(y);
+                b.next();
+                x
+            }),
+            (Some(_), None) => a.next(),
+            (_, Some(_)) => b.next().copied(),
+            (None, None) => break,
+        };
+        out.extend(next);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests;

@@ -1,26 +1,23 @@
-//! Sealing and retention, run by the writer thread: windows that are over become one
-//! compressed raw chunk plus their 1-minute and 1-hour rollups, in the transaction that
-//! drops the write-ahead rows no longer needed; expired chunks are pruned per tier.
+//! Sealing and retention, run by the writer thread: windows that are over are merged into
+//! their series' raw pieces and 1-hour rollups, in the transaction that drops the
+//! write-ahead rows no longer needed; raw pieces past retention become 1-minute points,
+//! and each tier drops what is older than it keeps.
 
 use std::sync::atomic::Ordering;
 
-use redb::{ReadableTable, Table, WriteTransaction};
+use redb::{ReadableTable, WriteTransaction};
 
 use super::head::WINDOW_MS;
+use super::pieces::{self, ChunkTable, PIECE_SPAN_MS, Points};
 use super::rollup::{self, HOUR_MS, MINUTE_MS};
 use super::{DAY_MS, HOUR, MINUTE, RAW, SERIES, Shared, TsdbError, WAL, codec, read, write};
 
 /// Windows sealed per transaction: bounds how long ingest waits behind a seal.
 const SLICE: usize = 2_000;
-/// Raw samples and 1-minute points are kept in pieces within a day (see
-/// [`store_in_piece`]); no piece spans two days, so queries start at the day of `from`.
-pub const CHUNK_MS: i64 = DAY_MS;
-/// Largest piece grown by appending hours: one page of redb's, less its bookkeeping.
-const PIECE_BYTES: usize = 3_800;
+/// Series pruned per transaction, for the same reason.
+const PRUNE_SLICE: usize = 2_000;
 /// 1-hour points are kept in chunks of a week (168 points), rewritten as hours are added.
 pub const HOUR_CHUNK_MS: i64 = 7 * DAY_MS;
-
-type ChunkTable<'t> = Table<'t, (u32, i64), &'static [u8]>;
 
 /// Seals up to one slice of due windows. Returns (windows sealed, write-ahead rows dropped);
 /// zero windows means nothing is due.
@@ -70,30 +67,50 @@ impl<'t> Tables<'t> {
         Ok(Self { raw: txn.open_table(RAW)?, minute: txn.open_table(MINUTE)?, hour: txn.open_table(HOUR)? })
     }
 
-    /// One window, merged into the piece of its day that holds (or would hold) that hour,
-    /// so late samples are merged, never refused or lost.
+    /// One window, merged into the raw piece that covers it (so late samples are merged,
+    /// never refused or lost), and its 1-hour point recomputed from what is now stored.
+    /// 1-minute points are not written here: while raw samples exist they are the
+    /// 1-minute tier (queries roll them up); they are written as the samples retire.
     fn seal(&mut self, id: u32, start: i64, samples: &[(i64, f64)]) -> Result<(), TsdbError> {
-        let raw = Points { decode: decode_raw, encode: encode_raw, ts: |p| p.0, merge: merge_samples };
-        let stored = store_in_piece(&mut self.raw, id, start, samples, &raw)?;
-        let lo = stored.partition_point(|s| s.0 < start);
-        let hi = stored.partition_point(|s| s.0 < start + WINDOW_MS);
-        let window = &stored[lo..hi];
-        let rollups = Points { decode: rollup::decode, encode: rollup::encode, ts: |b| b.ts, merge: rollup::merge };
-        store_in_piece(&mut self.minute, id, start, &rollup::rollup(window, MINUTE_MS), &rollups)?;
+        let window = pieces::store(&mut self.raw, id, (start, start + WINDOW_MS), samples, &RAW_POINTS)?;
         let week = start.div_euclid(HOUR_CHUNK_MS) * HOUR_CHUNK_MS;
-        update_rollups(&mut self.hour, id, week, &rollup::rollup(window, HOUR_MS))
+        update_rollups(&mut self.hour, id, week, &rollup::rollup(&window, HOUR_MS))
+    }
+
+    /// Raw pieces past retention become 1-minute points (when that tier outlives raw), in
+    /// the transaction that deletes them, so every sample is counted once and only once;
+    /// then each tier drops what it no longer keeps. Returns the pieces and chunks deleted.
+    fn prune(&mut self, id: u32, cuts: &Cuts) -> Result<usize, TsdbError> {
+        let mut samples: Vec<(i64, f64)> = Vec::new();
+        let mut n = 0;
+        for row in self.raw.extract_from_if((id, i64::MIN)..=(id, cuts.raw), |_, _| true)? {
+            let (k, v) = row?;
+            n += 1;
+            match decode_raw(v.value()) {
+                Ok(s) => samples.extend(s),
+                Err(e) => tracing::error!(series = id, piece = k.value().1, error = %e, "retiring an unreadable piece"),
+            }
+        }
+        if cuts.materialise
+            && let (Some(first), Some(last)) = (samples.first(), samples.last())
+        {
+            let buckets = rollup::rollup(&samples, MINUTE_MS);
+            pieces::store(&mut self.minute, id, (first.0, last.0 + 1), &buckets, &RETIRED_MINUTES)?;
+        }
+        n += self.minute.extract_from_if((id, i64::MIN)..=(id, cuts.minute), |_, _| true)?.count();
+        n += self.hour.extract_from_if((id, i64::MIN)..=(id, cuts.hour), |_, _| true)?.count();
+        Ok(n)
     }
 }
 
-/// How one kind of chunk (raw samples, rollup buckets) is read, written and merged.
-struct Points<P> {
-    decode: fn(&[u8]) -> Result<Vec<P>, codec::CodecError>,
-    encode: fn(&[P]) -> Result<Vec<u8>, codec::CodecError>,
-    ts: fn(&P) -> i64,
-    merge: fn(Vec<P>, &[P]) -> Vec<P>,
-}
+const RAW_POINTS: Points<(i64, f64)> =
+    Points { decode: decode_raw, encode: encode_raw, ts: |p| p.0, merge: merge_samples };
+/// Retiring samples are each counted once: a minute cut across two pieces (only when a
+/// single minute overflows a piece) is folded together, not replaced.
+const RETIRED_MINUTES: Points<rollup::Bucket> =
+    Points { decode: rollup::decode, encode: rollup::encode, ts: |b| b.ts, merge: rollup::fold };
 
-fn decode_raw(bytes: &[u8]) -> Result<Vec<(i64, f64)>, codec::CodecError> {
+pub fn decode_raw(bytes: &[u8]) -> Result<Vec<(i64, f64)>, codec::CodecError> {
     let c = codec::decode(bytes)?;
     Ok(c.ts.into_iter().zip(c.cols.into_iter().next().unwrap_or_default()).collect())
 }
@@ -102,44 +119,6 @@ fn encode_raw(samples: &[(i64, f64)]) -> Result<Vec<u8>, codec::CodecError> {
     let ts: Vec<i64> = samples.iter().map(|s| s.0).collect();
     let vals: Vec<f64> = samples.iter().map(|s| s.1).collect();
     codec::encode(&ts, &[&vals])
-}
-
-/// Stores an hour's points in the day's pieces: chunks keyed by the first hour they hold,
-/// grown hour by hour up to [`PIECE_BYTES`], after which the next hour starts a new one.
-/// Pieces that fill one 4 KiB page (or share one) waste little of redb's space, where a
-/// chunk a little over a power of two of pages wastes up to half. An hour already held by
-/// a piece (late points) is merged into it, whatever its size. Returns the points of the
-/// piece the hour went into.
-fn store_in_piece<P: Clone>(
-    table: &mut ChunkTable<'_>,
-    id: u32,
-    start: i64,
-    points: &[P],
-    how: &Points<P>,
-) -> Result<Vec<P>, TsdbError> {
-    let day = start.div_euclid(CHUNK_MS) * CHUNK_MS;
-    let last = table
-        .range((id, day)..=(id, start))?
-        .next_back()
-        .transpose()?
-        .map(|(k, v)| (k.value().1, (how.decode)(v.value())));
-    let (key, old) = match last {
-        None => (start, Vec::new()),
-        Some((key, Ok(old))) => (key, old),
-        Some((key, Err(e))) => {
-            tracing::error!(series = id, piece = key, error = %e, "sealed chunk unreadable; replacing it with the new points");
-            (key, Vec::new())
-        }
-    };
-    let holds_hour = old.last().is_some_and(|p| (how.ts)(p) >= start);
-    let merged = (how.merge)(old, points);
-    let bytes = (how.encode)(&merged)?;
-    if key == start || holds_hour || bytes.len() <= PIECE_BYTES {
-        table.insert((id, key), bytes.as_slice())?;
-        return Ok(merged);
-    }
-    table.insert((id, start), (how.encode)(points)?.as_slice())?;
-    Ok(points.to_vec())
 }
 
 /// Read-modify-write of a week's 1-hour chunk: `buckets` replace those of the same time.
@@ -163,7 +142,7 @@ fn update_rollups(
 
 /// Sorted merge where `newer` wins on equal timestamps (last write wins).
 fn merge_samples(mut older: Vec<(i64, f64)>, newer: &[(i64, f64)]) -> Vec<(i64, f64)> {
-    // The usual case: the next hour of the day, after everything stored.
+    // The usual case: the next hour, after everything stored.
     if older.last().is_none_or(|l| newer.first().is_none_or(|n| n.0 > l.0)) {
         older.extend_from_slice(newer);
         return older;
@@ -174,29 +153,43 @@ fn merge_samples(mut older: Vec<(i64, f64)>, newer: &[(i64, f64)]) -> Vec<(i64, 
     older
 }
 
-/// Deletes chunks wholly older than each tier's retention. Returns how many.
-pub fn prune(shared: &Shared, now: i64) -> Result<usize, TsdbError> {
-    let ids: Vec<u32> = read(&shared.index).ids().collect();
-    let l = shared.limits;
-    let pruned = shared.store.write_sync(|txn| -> Result<usize, TsdbError> {
-        let mut n = 0;
-        let tiers = [
-            (RAW, l.raw_retention_ms, CHUNK_MS),
-            (MINUTE, l.minute_retention_ms, CHUNK_MS),
-            (HOUR, l.hour_retention_ms, HOUR_CHUNK_MS),
-        ];
-        for (def, keep, span) in tiers {
-            let mut table = txn.open_table(def)?;
-            // A chunk starting at or before this ended at or before now - keep.
-            let last_start = now.saturating_sub(keep).saturating_sub(span);
-            for &id in &ids {
-                n += table.extract_from_if((id, i64::MIN)..=(id, last_start), |_, _| true)?.count();
-            }
+/// The newest key each tier deletes up to: a piece or chunk starting there ended before
+/// its tier's retention. Raw pieces wait an hour more, so that no sample young enough to
+/// be accepted (ingest drops those older than raw retention) can still belong to them.
+struct Cuts {
+    raw: i64,
+    minute: i64,
+    hour: i64,
+    /// Whether retired raw samples become 1-minute points: not if that tier is gone first.
+    materialise: bool,
+}
+
+impl Cuts {
+    fn at(now: i64, l: &super::Limits) -> Self {
+        let before = |keep: i64, span: i64| now.saturating_sub(keep).saturating_sub(span);
+        Self {
+            raw: before(l.raw_retention_ms, PIECE_SPAN_MS + HOUR_MS),
+            minute: before(l.minute_retention_ms, PIECE_SPAN_MS),
+            hour: before(l.hour_retention_ms, HOUR_CHUNK_MS),
+            materialise: l.minute_retention_ms > l.raw_retention_ms,
         }
-        Ok(n)
+    }
+}
+
+/// Prunes the series from id `from` on, a slice of them per transaction. Returns the
+/// pieces and chunks deleted and the id to go on from, None when every series is done.
+pub fn prune_slice(shared: &Shared, now: i64, from: u32) -> Result<(usize, Option<u32>), TsdbError> {
+    let mut ids: Vec<u32> = read(&shared.index).ids().filter(|&id| id >= from).collect();
+    ids.sort_unstable();
+    let next = ids.get(PRUNE_SLICE).copied();
+    ids.truncate(PRUNE_SLICE);
+    let cuts = Cuts::at(now, &shared.limits);
+    let pruned = shared.store.write_sync(|txn| -> Result<usize, TsdbError> {
+        let mut t = Tables::open(txn)?;
+        ids.iter().try_fold(0, |n, &id| Ok::<_, TsdbError>(n + t.prune(id, &cuts)?))
     })?;
     shared.stats.chunks_pruned.fetch_add(pruned as u64, Ordering::Relaxed);
-    Ok(pruned)
+    Ok((pruned, next))
 }
 
 /// Removes series and every chunk of theirs.

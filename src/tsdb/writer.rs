@@ -145,7 +145,14 @@ struct Pending {
     now: i64,
     acks: Vec<oneshot::Sender<Result<Maintained, TsdbError>>>,
     done: Maintained,
-    sealing: bool,
+    phase: Phase,
+}
+
+/// Where a maintenance pass is: sealing, then pruning from a series id on.
+#[derive(Clone, Copy)]
+enum Phase {
+    Seal,
+    Prune(u32),
 }
 
 struct Writer {
@@ -248,7 +255,7 @@ impl Writer {
                 }
                 None => {
                     self.maintenance =
-                        Some(Pending { now, acks: vec![ack], done: Maintained::default(), sealing: true })
+                        Some(Pending { now, acks: vec![ack], done: Maintained::default(), phase: Phase::Seal })
                 }
             },
             Job::DropHost { host, ack } => {
@@ -398,21 +405,24 @@ impl Writer {
 
     fn maintain_slice(&mut self) {
         let Some(mut p) = self.maintenance.take() else { return };
-        let step = if p.sealing {
-            seal::seal_slice(&self.shared, p.now, self.next_seq).map(|(sealed, wal_dropped)| {
+        let step = match p.phase {
+            Phase::Seal => seal::seal_slice(&self.shared, p.now, self.next_seq).map(|(sealed, wal_dropped)| {
                 p.done.sealed += sealed;
                 p.done.wal_rows_dropped += wal_dropped;
-                p.sealing = sealed > 0;
+                if sealed == 0 {
+                    p.phase = Phase::Prune(0);
+                }
                 false
-            })
-        } else if self.last_prune.is_some_and(|t| p.now - t < PRUNE_EVERY_MS) {
-            Ok(true)
-        } else {
-            seal::prune(&self.shared, p.now).map(|pruned| {
-                self.last_prune = Some(p.now);
+            }),
+            Phase::Prune(0) if self.last_prune.is_some_and(|t| p.now - t < PRUNE_EVERY_MS) => Ok(true),
+            Phase::Prune(from) => seal::prune_slice(&self.shared, p.now, from).map(|(pruned, next)| {
                 p.done.pruned += pruned;
-                true
-            })
+                match next {
+                    Some(id) => p.phase = Phase::Prune(id),
+                    None => self.last_prune = Some(p.now),
+                }
+                next.is_none()
+            }),
         };
         match step {
             Ok(false) => self.maintenance = Some(p),

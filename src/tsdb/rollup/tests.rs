@@ -57,3 +57,13 @@ fn merge_lets_newer_buckets_win() {
     let merged = merge(old, &[Bucket::of(60_000, 5.0), Bucket::of(120_000, 3.0)]);
     assert_eq!(merged.iter().map(|b| b.last).collect::<Vec<_>>(), vec![1.0, 5.0, 3.0]);
 }
+
+#[test]
+fn folding_adds_the_parts_of_a_bucket_and_keeps_the_others() {
+    let part = |ts, v: f64, n| Bucket { ts, min: v, max: v, sum: v * n as f64, count: n, last: v };
+    let folded = fold(vec![part(0, 1.0, 2), part(60, 5.0, 1)], &[part(60, 3.0, 2), part(120, 7.0, 1)]);
+    assert_eq!(folded.len(), 3);
+    assert_eq!(folded[0], part(0, 1.0, 2));
+    assert_eq!(folded[1], Bucket { ts: 60, min: 3.0, max: 5.0, sum: 11.0, count: 3, last: 3.0 });
+    assert_eq!(folded[2], part(120, 7.0, 1));
+}
