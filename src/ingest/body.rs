@@ -114,7 +114,93 @@ pub struct BodyIn<'a> {
     pub interval_s: Option<u32>,
     pub facts: Option<Facts>,
     #[serde(borrow)]
-    pub metrics: Vec<MetricIn<'a>>,
+    pub metrics: MetricsIn<'a>,
+}
+
+/// The metrics array, checked into samples element by element as it is read, so no
+/// element is copied into a list first (the hot path: a batch is mostly this).
+#[derive(Debug, Default)]
+pub struct MetricsIn<'a> {
+    samples: Vec<Sample>,
+    /// Samples that gave no time: they get the batch's default, known only at the end.
+    untimed: Vec<usize>,
+    /// The first element that did not check out.
+    error: Option<IngestError>,
+    /// Elements read, checked or not.
+    count: usize,
+    _borrow: std::marker::PhantomData<&'a ()>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for MetricsIn<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = MetricsIn<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an array of metrics")
+            }
+            fn visit_seq<S: de::SeqAccess<'de>>(self, mut seq: S) -> Result<MetricsIn<'a>, S::Error> {
+                let mut out = MetricsIn::default();
+                let mut check = Checker::default();
+                while let Some(m) = seq.next_element::<MetricIn<'de>>()? {
+                    out.count += 1;
+                    if out.error.is_some() {
+                        continue;
+                    }
+                    let i = out.samples.len();
+                    match check.sample(i, &m) {
+                        Ok(sample) => out.samples.push(sample),
+                        Err(e) => out.error = Some(e),
+                    }
+                    if m.ts.is_none() {
+                        out.untimed.push(i);
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_seq(V(std::marker::PhantomData))
+    }
+}
+
+/// Batches repeat a few metric names and label keys many times: each distinct one is
+/// checked or allocated once.
+#[derive(Default)]
+struct Checker<'de> {
+    names: HashMap<&'de str, MetricName, foldhash::fast::RandomState>,
+    label_keys: HashMap<&'de str, Arc<str>, foldhash::fast::RandomState>,
+}
+
+impl<'de> Checker<'de> {
+    fn sample(&mut self, i: usize, m: &MetricIn<'de>) -> Result<Sample, IngestError> {
+        let metric = match &m.name {
+            Cow::Borrowed(name) => match self.names.get(name) {
+                Some(n) => n.clone(),
+                None => {
+                    let n = Self::name(i, name)?;
+                    self.names.insert(name, n.clone());
+                    n
+                }
+            },
+            Cow::Owned(name) => Self::name(i, name)?,
+        };
+        let keys = m.labels.0.iter().map(|(k, v)| (self.intern(k), v.as_ref()));
+        let labels = Labels::with_keys(keys).map_err(|e| IngestError::Invalid(format!("metrics[{i}].labels: {e}")))?;
+        Ok(Sample { key: SeriesKey::new(metric, labels), ts: m.ts.map_or(0, |t| t.0), value: m.value })
+    }
+
+    fn name(i: usize, name: &str) -> Result<MetricName, IngestError> {
+        MetricName::parse(name).map_err(|e| IngestError::Invalid(format!("metrics[{i}].name: {e}")))
+    }
+
+    // The Cow, not a &str: only a borrowed key lives as long as the map and can be a key.
+    #[allow(clippy::ptr_arg)]
+    fn intern(&mut self, k: &Cow<'de, str>) -> Arc<str> {
+        match k {
+            Cow::Borrowed(k) => self.label_keys.entry(k).or_insert_with(|| Arc::from(*k)).clone(),
+            Cow::Owned(k) => Arc::from(k.as_str()),
+        }
+    }
 }
 
 /// The body as documented in the API reference (the parser above is what runs).
@@ -167,8 +253,12 @@ pub fn parse(bytes: &[u8], now_ms: i64, max_samples: usize) -> Result<Batch, Ing
         Ok(b) => b,
         Err(_) => return Err(explain(bytes)),
     };
-    if body.metrics.len() > max_samples {
-        return Err(IngestError::TooManySamples { got: body.metrics.len(), limit: max_samples });
+    let MetricsIn { mut samples, untimed, error, count, .. } = body.metrics;
+    if count > max_samples {
+        return Err(IngestError::TooManySamples { got: count, limit: max_samples });
+    }
+    if let Some(e) = error {
+        return Err(e);
     }
     let machine =
         Machine::new(&body.machine.hostname, &body.machine.os, &body.machine.fingerprint).map_err(IngestError::Host)?;
@@ -177,33 +267,12 @@ pub fn parse(bytes: &[u8], now_ms: i64, max_samples: usize) -> Result<Batch, Ing
         return Err(IngestError::Invalid(format!("interval_s: {interval_s} is outside 1..=86400")));
     }
     let default_ts = body.sent_at.map_or(now_ms, |m| m.0);
-    let mut samples = Vec::with_capacity(body.metrics.len());
-    // Batches repeat a few metric names many times: check each distinct name once.
-    let mut names: HashMap<&str, MetricName> = HashMap::new();
-    let mut label_keys: HashMap<&str, Arc<str>> = HashMap::new();
-    for (i, m) in body.metrics.iter().enumerate() {
-        let metric = match names.get(m.name.as_ref()) {
-            Some(n) => n.clone(),
-            None => {
-                let n =
-                    MetricName::parse(&m.name).map_err(|e| IngestError::Invalid(format!("metrics[{i}].name: {e}")))?;
-                names.insert(m.name.as_ref(), n.clone());
-                n
-            }
-        };
-        let keys = m.labels.0.iter().map(|(k, v)| (intern(&mut label_keys, k), v.as_ref()));
-        let labels = Labels::with_keys(keys).map_err(|e| IngestError::Invalid(format!("metrics[{i}].labels: {e}")))?;
-        samples.push(Sample {
-            key: SeriesKey::new(metric, labels),
-            ts: m.ts.map_or(default_ts, |t| t.0),
-            value: m.value,
-        });
+    for i in untimed {
+        if let Some(s) = samples.get_mut(i) {
+            s.ts = default_ts;
+        }
     }
     Ok(Batch { ingest_id: body.ingest_id, machine, interval_s, facts: body.facts, samples })
-}
-
-fn intern<'a>(keys: &mut HashMap<&'a str, Arc<str>>, k: &'a str) -> Arc<str> {
-    keys.entry(k).or_insert_with(|| Arc::from(k)).clone()
 }
 
 /// The slow path, only for bodies that failed: which kind of wrong, and where.

@@ -53,6 +53,18 @@ fn ramp(metric: &str, from: i64, to: i64) -> Vec<Sample> {
     (from..to).step_by(5_000).map(|ts| sample(metric, ts, ((ts - T0) / 1000) as f64)).collect()
 }
 
+/// One-decimal noise every `step` ms over `[from, to)` from a seeded generator: about a
+/// byte a sample compressed.
+fn noisy(from: i64, to: i64, step: usize, mut seed: u64) -> Vec<Sample> {
+    (from..to)
+        .step_by(step)
+        .map(|ts| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            sample("x", ts, ((seed >> 33) % 1000) as f64 / 10.0)
+        })
+        .collect()
+}
+
 #[tokio::test]
 async fn appended_samples_are_queryable_at_once() {
     let (store, clock) = (store(), clock());
@@ -187,15 +199,7 @@ async fn tiers_expire_by_their_own_retention() {
 async fn retired_raw_samples_answer_minute_queries_as_before() {
     let (store, clock) = (store(), clock());
     let db = open(&store, &clock);
-    let mut x: u64 = 5;
-    let noisy: Vec<Sample> = (T0 - 3 * 3_600_000..T0)
-        .step_by(5_000)
-        .map(|ts| {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            sample("x", ts, ((x >> 33) % 1000) as f64 / 10.0)
-        })
-        .collect();
-    db.append(1, None, noisy).await.unwrap();
+    db.append(1, None, noisy(T0 - 3 * 3_600_000, T0, 5_000, 5)).await.unwrap();
     clock.advance(time::Duration::minutes(3));
     db.maintain().await.unwrap();
     let q = query("x", T0 - 3 * 3_600_000, T0, Some(60_000));
@@ -272,14 +276,7 @@ async fn hours_are_kept_in_page_sized_pieces_and_late_samples_find_theirs() {
     let db = open(&store, &clock);
     // Six hours of noisy one-decimal samples every second: about 27 KB compressed, so
     // seven pieces of a page each.
-    let mut x: u64 = 7;
-    let noisy: Vec<Sample> = (T0 - 6 * 3_600_000..T0)
-        .step_by(1_000)
-        .map(|ts| {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            sample("x", ts, ((x >> 33) % 1000) as f64 / 10.0)
-        })
-        .collect();
+    let noisy = noisy(T0 - 6 * 3_600_000, T0, 1_000, 7);
     for hour in noisy.chunks(3_600) {
         db.append(1, None, hour.to_vec()).await.unwrap();
     }
