@@ -120,7 +120,7 @@ impl Spool {
 
     /// Forgets a batch the appliance acknowledged.
     pub fn pop(&mut self, seq: u64) -> Result<(), SpoolError> {
-        if self.entries.iter().any(|e| e.0 == seq) { self.remove(seq) } else { Ok(()) }
+        self.remove(seq)
     }
 
     pub fn len(&self) -> usize {

@@ -113,14 +113,13 @@ pub struct BodyIn<'a> {
     /// Seconds between the machine's collections (for online/offline); default 5.
     pub interval_s: Option<u32>,
     pub facts: Option<Facts>,
-    #[serde(borrow)]
-    pub metrics: MetricsIn<'a>,
+    pub metrics: MetricsIn,
 }
 
 /// The metrics array, checked into samples element by element as it is read, so no
 /// element is copied into a list first (the hot path: a batch is mostly this).
 #[derive(Debug, Default)]
-pub struct MetricsIn<'a> {
+pub struct MetricsIn {
     samples: Vec<Sample>,
     /// Samples that gave no time: they get the batch's default, known only at the end.
     untimed: Vec<usize>,
@@ -128,18 +127,17 @@ pub struct MetricsIn<'a> {
     error: Option<IngestError>,
     /// Elements read, checked or not.
     count: usize,
-    _borrow: std::marker::PhantomData<&'a ()>,
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for MetricsIn<'a> {
+impl<'de> Deserialize<'de> for MetricsIn {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = MetricsIn<'a>;
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MetricsIn;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("an array of metrics")
             }
-            fn visit_seq<S: de::SeqAccess<'de>>(self, mut seq: S) -> Result<MetricsIn<'a>, S::Error> {
+            fn visit_seq<S: de::SeqAccess<'de>>(self, mut seq: S) -> Result<MetricsIn, S::Error> {
                 let mut out = MetricsIn::default();
                 let mut check = Checker::default();
                 while let Some(m) = seq.next_element::<MetricIn<'de>>()? {
@@ -159,7 +157,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for MetricsIn<'a> {
                 Ok(out)
             }
         }
-        d.deserialize_seq(V(std::marker::PhantomData))
+        d.deserialize_seq(V)
     }
 }
 

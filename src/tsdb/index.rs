@@ -60,8 +60,9 @@ impl Index {
         self.count
     }
 
-    pub fn ids(&self) -> impl Iterator<Item = u32> + '_ {
-        self.by_id.iter().enumerate().filter(|(_, i)| i.is_some()).map(|(id, _)| id as u32)
+    /// Ids of live series from `from` on, ascending.
+    pub fn ids_from(&self, from: u32) -> impl Iterator<Item = u32> + '_ {
+        self.by_id.iter().enumerate().skip(from as usize).filter(|(_, i)| i.is_some()).map(|(id, _)| id as u32)
     }
 
     /// Forgets a host's series (the host was deleted); returns their ids.

@@ -103,7 +103,7 @@ impl<'t> Tables<'t> {
     }
 }
 
-const RAW_POINTS: Points<(i64, f64)> =
+pub(super) const RAW_POINTS: Points<(i64, f64)> =
     Points { decode: decode_raw, encode: encode_raw, ts: |p| p.0, merge: merge_samples };
 /// Retiring samples are each counted once: a minute cut across two pieces (only when a
 /// single minute overflows a piece) is folded together, not replaced.
@@ -179,8 +179,7 @@ impl Cuts {
 /// Prunes the series from id `from` on, a slice of them per transaction. Returns the
 /// pieces and chunks deleted and the id to go on from, None when every series is done.
 pub fn prune_slice(shared: &Shared, now: i64, from: u32) -> Result<(usize, Option<u32>), TsdbError> {
-    let mut ids: Vec<u32> = read(&shared.index).ids().filter(|&id| id >= from).collect();
-    ids.sort_unstable();
+    let mut ids: Vec<u32> = read(&shared.index).ids_from(from).take(PRUNE_SLICE + 1).collect();
     let next = ids.get(PRUNE_SLICE).copied();
     ids.truncate(PRUNE_SLICE);
     let cuts = Cuts::at(now, &shared.limits);

@@ -3,7 +3,6 @@ use redb::{
 };
 
 use super::*;
-use crate::tsdb::codec;
 
 const TABLE: TableDefinition<(u32, i64), &[u8]> = TableDefinition::new("pieces");
 const T0: i64 = 1_700_000_000_000 - 1_700_000_000_000 % 3_600_000;
@@ -13,25 +12,8 @@ fn db() -> Database {
     Database::builder().create_with_backend(InMemoryBackend::new()).unwrap()
 }
 
-fn raw() -> Points<(i64, f64)> {
-    Points {
-        decode: |b| {
-            let c = codec::decode(b)?;
-            Ok(c.ts.into_iter().zip(c.cols.into_iter().next().unwrap_or_default()).collect())
-        },
-        encode: |s| {
-            let ts: Vec<i64> = s.iter().map(|p| p.0).collect();
-            let v: Vec<f64> = s.iter().map(|p| p.1).collect();
-            codec::encode(&ts, &[&v])
-        },
-        ts: |p| p.0,
-        merge: |mut older, newer| {
-            older.retain(|o| newer.binary_search_by_key(&o.0, |n| n.0).is_err());
-            older.extend_from_slice(newer);
-            older.sort_by_key(|p| p.0);
-            older
-        },
-    }
+fn raw() -> &'static Points<(i64, f64)> {
+    &crate::tsdb::seal::RAW_POINTS
 }
 
 /// One-decimal noise every `step_ms` over `[from, to)`: about a byte a sample.
@@ -55,7 +37,7 @@ fn store_hours(db: &Database, id: u32, points: &[(i64, f64)]) {
         let txn = db.begin_write().unwrap();
         {
             let mut t = txn.open_table(TABLE).unwrap();
-            let got = store(&mut t, id, (hour, hour + HOUR), &points[i..i + n], &how).unwrap();
+            let got = store(&mut t, id, (hour, hour + HOUR), &points[i..i + n], how).unwrap();
             assert_eq!(got, &points[i..i + n], "the hour's points come back");
         }
         txn.commit().unwrap();
@@ -142,7 +124,7 @@ fn late_points_are_merged_into_the_piece_covering_them() {
     let txn = db.begin_write().unwrap();
     {
         let mut t = txn.open_table(TABLE).unwrap();
-        let got = store(&mut t, 1, (hour, hour + HOUR), &late, &raw()).unwrap();
+        let got = store(&mut t, 1, (hour, hour + HOUR), &late, raw()).unwrap();
         assert_eq!(got.len(), 721, "the whole hour, with the new point");
     }
     txn.commit().unwrap();
@@ -178,7 +160,7 @@ fn a_minute_too_big_for_a_page_is_cut_inside() {
     let txn = db.begin_write().unwrap();
     {
         let mut t = txn.open_table(TABLE).unwrap();
-        store(&mut t, 1, (T0, T0 + HOUR), &points, &raw()).unwrap();
+        store(&mut t, 1, (T0, T0 + HOUR), &points, raw()).unwrap();
     }
     txn.commit().unwrap();
     let all = pieces(&db, 1);
@@ -194,7 +176,7 @@ fn an_unreadable_piece_is_replaced_not_fatal() {
     {
         let mut t = txn.open_table(TABLE).unwrap();
         t.insert((1, T0), [0xFFu8, 1, 2].as_slice()).unwrap();
-        let got = store(&mut t, 1, (T0, T0 + HOUR), &[(T0 + 5, 1.0)], &raw()).unwrap();
+        let got = store(&mut t, 1, (T0, T0 + HOUR), &[(T0 + 5, 1.0)], raw()).unwrap();
         assert_eq!(got, vec![(T0 + 5, 1.0)]);
         assert_eq!(t.len().unwrap(), 1);
         assert!(t.get((1, T0)).unwrap().is_none(), "the bad piece is gone");
