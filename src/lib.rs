@@ -23,7 +23,7 @@
 //! - [`hosts`]: monitored machines, their facts and status, overview and history routes.
 //! - [`ingest`]: the push endpoint and its ingest keys.
 //! - [`live`]: WebSocket streams of committed samples and host status.
-//! - [`agent`]: the push agent (`steward agent`); so far its on-disk spool.
+//! - [`agent`]: the push agent (`steward agent`): collection, spool, pinned transport, enrollment, local API.
 //! - [`bench`]: `steward bench`, the performance figures measured on a temporary in-process appliance.
 
 pub mod admin;

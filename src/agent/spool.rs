@@ -9,7 +9,6 @@
 
 use std::collections::VecDeque;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 4] = b"STSP";
@@ -95,7 +94,8 @@ impl Spool {
         self.dropped += dropped;
         let seq = self.next_seq;
         let path = self.path(seq);
-        write_atomically(&self.dir, &path, &frame(body)).map_err(|source| SpoolError::Write { path, source })?;
+        super::state::write_atomically(&path, &frame(body), 0o600)
+            .map_err(|source| SpoolError::Write { path, source })?;
         self.next_seq += 1;
         self.entries.push_back((seq, size));
         self.bytes += size;
@@ -183,22 +183,6 @@ fn unframe(bytes: &[u8]) -> Option<Vec<u8>> {
         && word(5)? as usize == body.len()
         && word(9)? == crc32fast::hash(body);
     ok.then(|| body.to_vec())
-}
-
-/// Temporary file, fsync, rename, fsync of the directory: the batch is whole or absent.
-fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension("tmp");
-    let result = (|| {
-        let mut f = fs::OpenOptions::new().write(true).create(true).truncate(true).open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)?;
-        fs::File::open(dir)?.sync_all()
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
 }
 
 #[cfg(test)]

@@ -4,7 +4,9 @@
 //! - `ingest`: durable samples per second through `POST /api/v1/ingest/metrics`;
 //! - `storage`: bytes per sample on disk after a simulated week of one host is sealed;
 //! - `query`: latency of a day and a month of history over `GET /api/v1/hosts/{id}/series`;
-//! - `overview`: latency of `GET /api/v1/hosts` with 1,000 hosts.
+//! - `overview`: latency of `GET /api/v1/hosts` with 1,000 hosts;
+//! - `footprint` (not part of `all`): memory and CPU per cycle of `steward agent`, next to
+//!   Debian's `prometheus-node-exporter`, over real minutes.
 //!
 //! Owns the temporary directory, the simulated workloads and the report (results on stdout,
 //! progress on stderr). Everything measured goes through the HTTP API, except storage,
@@ -13,6 +15,7 @@
 //! appliance behaves, and it judges nothing: figures depend on the machine, so nothing
 //! here asserts a timing.
 
+mod footprint;
 mod ingest;
 mod query;
 mod report;
@@ -54,6 +57,15 @@ pub struct BenchArgs {
     /// measured: ingest waits for fsync.
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
+    /// Footprint: collection cycles measured (after two of warm-up).
+    #[arg(long, default_value_t = 24, value_name = "N")]
+    pub cycles: u32,
+    /// Footprint: seconds between two cycles (the agent's default is 5).
+    #[arg(long, default_value_t = 5, value_name = "SECONDS")]
+    pub interval: u32,
+    /// Footprint: the node exporter measured alongside (skipped when missing).
+    #[arg(long, default_value = "/usr/bin/prometheus-node-exporter", value_name = "PATH")]
+    pub node_exporter: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -62,6 +74,8 @@ pub enum Phase {
     Storage,
     Query,
     Overview,
+    /// Not part of `all`: it runs for minutes of real time.
+    Footprint,
     All,
 }
 
@@ -73,6 +87,9 @@ pub fn run(args: BenchArgs, log_level: Option<&str>) -> anyhow::Result<ExitCode>
     }
     if args.seconds == 0 {
         bail!("--seconds must be at least 1");
+    }
+    if args.cycles == 0 || args.interval == 0 {
+        bail!("--cycles and --interval must be at least 1");
     }
     init_logging(log_level);
     let scratch = Scratch::create(args.dir.as_deref())?;
@@ -99,6 +116,9 @@ async fn phases(args: &BenchArgs, scratch: &Scratch) -> anyhow::Result<()> {
     }
     if wants(Phase::Overview) {
         print(&query::overview(&scratch.sub("overview")).await?);
+    }
+    if args.phase == Phase::Footprint {
+        print(&footprint::run(&scratch.sub("footprint"), args.cycles, args.interval, &args.node_exporter).await?);
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 //!
 //! Output is quiet and scriptable: results on stdout, errors on stderr, non-zero exit.
 
+mod agent;
 mod manage;
 mod system;
 
@@ -12,7 +13,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{Config, Loaded, LogFormat};
+use crate::config::{Config, Loaded};
 
 #[derive(Parser)]
 #[command(name = "steward", version, about = "Self-hosted server monitoring with central accounts on every host")]
@@ -77,6 +78,8 @@ pub enum Command {
         #[arg(long, default_value_t = 5)]
         timeout: u64,
     },
+    /// Run the push agent: collect this machine and push to an appliance.
+    Agent(agent::AgentArgs),
     /// Measure ingest, storage, query and overview performance on a temporary appliance.
     Bench(crate::bench::BenchArgs),
     /// Print the version.
@@ -97,6 +100,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         }
         Command::Config(cmd) => system::config(cmd, &cli.global),
         Command::Bench(args) => crate::bench::run(args, cli.global.log_level.as_deref()),
+        Command::Agent(args) => agent::agent(args, &cli.global),
         command => {
             let loaded = load_config(&cli.global, listen.as_deref())?;
             init_logging(&loaded.config);
@@ -116,7 +120,7 @@ fn dispatch(command: Command, loaded: Loaded) -> anyhow::Result<ExitCode> {
         Command::Audit(cmd) => system::audit(cmd, config),
         Command::Keys(cmd) => system::keys(cmd, config),
         Command::Healthcheck { url, timeout } => system::healthcheck(config, url, timeout),
-        Command::Bench(_) => Ok(ExitCode::SUCCESS),
+        Command::Bench(_) | Command::Agent(_) => Ok(ExitCode::SUCCESS),
         Command::Version | Command::Config(_) => Ok(ExitCode::SUCCESS),
     }
 }
@@ -140,12 +144,7 @@ pub fn load_config(global: &Global, listen: Option<&str>) -> anyhow::Result<Load
 }
 
 fn init_logging(config: &Config) {
-    let filter = tracing_subscriber::EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| "info".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    let _ = match config.log_format {
-        LogFormat::Json => builder.json().try_init(),
-        LogFormat::Text => builder.try_init(),
-    };
+    agent::init_logging(config.log_format, &config.log_level);
 }
 
 /// CLI commands drive async service functions on a small runtime of their own.

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use sysinfo::{Disk, DiskRefreshKind, Disks, Networks};
+use sysinfo::{Disk, DiskRefreshKind, Disks};
 
 use super::{Reading, ignored, push};
 
@@ -210,18 +210,30 @@ fn df_used(mount: &str) -> Option<u64> {
     st.f_blocks.checked_sub(st.f_bfree)?.checked_mul(st.f_frsize)
 }
 
-/// Refreshes interface counters and returns them for [`PrevCounters::emit`], sorted by name.
-/// Loopback is left out: it is the host talking to itself and would dwarf real traffic.
-pub(super) fn interfaces(networks: &mut Networks, ignore_ifaces: &[String]) -> Counters {
-    networks.refresh(true);
-    let mut counters: Counters = networks
-        .iter()
-        .filter_map(|(name, data)| {
-            let name = name.to_string_lossy();
-            if name == "lo" || ignored(ignore_ifaces, &name) {
+/// Interface byte counters for [`PrevCounters::emit`], sorted by name; `None` when
+/// `/proc/net/dev` cannot be read. One read covers every interface, where sysinfo opens nine
+/// sysfs files per interface and a netlink socket on each refresh (most of a cycle's cost).
+pub(super) fn interfaces(ignore_ifaces: &[String]) -> Option<Counters> {
+    let text = std::fs::read_to_string("/proc/net/dev").ok()?;
+    Some(parse_net_dev(&text, ignore_ifaces))
+}
+
+/// `/proc/net/dev`: two header lines, then `name: rx_bytes rx_packets ... (8 receive
+/// fields) tx_bytes ...`. Loopback is left out: it is the host talking to itself and would
+/// dwarf real traffic. Malformed lines are skipped.
+pub(super) fn parse_net_dev(text: &str, ignore_ifaces: &[String]) -> Counters {
+    let mut counters: Counters = text
+        .lines()
+        .filter_map(|line| {
+            let (name, fields) = line.split_once(':')?;
+            let name = name.trim();
+            if name.is_empty() || name == "lo" || ignored(ignore_ifaces, name) {
                 return None;
             }
-            Some((name.into_owned(), [data.total_received(), data.total_transmitted()]))
+            let mut fields = fields.split_whitespace().map(|f| f.parse::<u64>().ok());
+            let rx = fields.next()??;
+            let tx = fields.nth(7)??;
+            Some((name.to_string(), [rx, tx]))
         })
         .collect();
     counters.sort_by(|a, b| a.0.cmp(&b.0));

@@ -19,7 +19,7 @@ mod system;
 #[cfg(test)]
 mod tests;
 
-use sysinfo::{Components, Disks, Networks, System};
+use sysinfo::{Components, Disks, System};
 
 pub use schema::{Kind, METRICS, MetricDoc};
 
@@ -93,7 +93,6 @@ pub struct Collector {
     // platform costs its series only, never the whole collector.
     system: Option<System>,
     disks: Option<Disks>,
-    networks: Option<Networks>,
     components: Option<Components>,
     /// When the sensor list was last rescanned; `None` forces a rescan.
     components_scanned_ms: Option<i64>,
@@ -129,7 +128,6 @@ impl Collector {
             options,
             system,
             disks: open("disks", Disks::new()),
-            networks: open("networks", Networks::new()),
             components: open("components", Components::new()),
             components_scanned_ms: None,
             gpus,
@@ -152,8 +150,7 @@ impl Collector {
             let devices = io::filesystems(disks, &self.options.ignore_mounts, &mut readings);
             self.disk_io.emit(&io::DISK_IO, now_ms, devices, &mut readings);
         }
-        if let Some(networks) = self.networks.as_mut() {
-            let ifaces = io::interfaces(networks, &self.options.ignore_ifaces);
+        if let Some(ifaces) = io::interfaces(&self.options.ignore_ifaces) {
             self.net_io.emit(&io::NET_IO, now_ms, ifaces, &mut readings);
         }
         if let Some(components) = self.components.as_mut() {

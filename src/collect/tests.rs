@@ -348,3 +348,19 @@ fn collector_can_move_to_a_worker_thread() {
     fn is_send<T: Send>() {}
     is_send::<Collector>();
 }
+
+#[test]
+fn net_dev_gives_bytes_of_every_interface_but_loopback() {
+    let text = "Inter-|   Receive                                                |  Transmit
+ face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
+    lo: 9999 10 0 0 0 0 0 0 9999 10 0 0 0 0 0 0
+  eth0: 123456 100 0 0 0 0 0 0 654321 90 0 0 0 0 0 0
+veth12ab: 5 1 0 0 0 0 0 0 6 1 0 0 0 0 0 0
+ wlan0:1 2 3
+garbage line
+";
+    let got = super::io::parse_net_dev(text, &["veth*".to_string()]);
+    assert_eq!(got, vec![("eth0".to_string(), [123_456, 654_321])]);
+    let all = super::io::parse_net_dev(text, &[]);
+    assert_eq!(all.iter().map(|c| c.0.as_str()).collect::<Vec<_>>(), ["eth0", "veth12ab"]);
+}

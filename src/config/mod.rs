@@ -7,7 +7,7 @@
 
 mod layers;
 
-pub use layers::{ConfigError, Loaded, Source, load};
+pub use layers::{APPLIANCE, ConfigError, Loaded, Schema, Source, load, load_with};
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -149,7 +149,7 @@ impl Config {
         })
     }
 
-    fn validate(&self) -> Result<(), ConfigError> {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         let bad = |key: &str, reason: String| Err(ConfigError::Invalid { key: key.into(), reason });
         if !(4..=31).contains(&self.auth.bcrypt_cost) {
             return bad("auth.bcrypt_cost", format!("{} is outside bcrypt's range 4..=31", self.auth.bcrypt_cost));

@@ -22,7 +22,10 @@ use thiserror::Error;
 
 use crate::config::{TlsConfig, TlsMode};
 
-pub use pin::{CertificateChanged, certificate_changed, fingerprint, parse_fingerprint, pinned_client_config};
+pub use pin::{
+    CertificateChanged, capturing_client_config, certificate_changed, certificate_untrusted, fingerprint,
+    format_fingerprint, parse_fingerprint, pinned_client_config,
+};
 pub use redirect::redirect_server;
 
 #[derive(Debug, Error)]

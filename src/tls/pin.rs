@@ -29,7 +29,7 @@ pub(super) fn digest(cert_der: &[u8]) -> [u8; 32] {
     Sha256::digest(cert_der).into()
 }
 
-pub(super) fn format_fingerprint(digest: &[u8; 32]) -> String {
+pub fn format_fingerprint(digest: &[u8; 32]) -> String {
     digest.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
 }
 
@@ -70,6 +70,70 @@ pub fn pinned_client_config(pin: [u8; 32]) -> Result<ClientConfig, TlsError> {
     Ok(config)
 }
 
+/// A client config that trusts nothing and sends nothing: its handshake fails after noting
+/// the SHA-256 of the certificate the server presented in `seen`. For trust on first use:
+/// the caller decides whether to pin what was seen, then connects with
+/// [`pinned_client_config`].
+pub fn capturing_client_config(seen: Arc<std::sync::Mutex<Option<[u8; 32]>>>) -> Result<ClientConfig, TlsError> {
+    let provider = provider();
+    let verifier = CapturingVerifier { seen, algorithms: provider.signature_verification_algorithms };
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TlsError::ClientConfig(e.to_string()))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    Ok(config)
+}
+
+#[derive(Debug)]
+struct CapturingVerifier {
+    seen: Arc<std::sync::Mutex<Option<[u8; 32]>>>,
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl ServerCertVerifier for CapturingVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        *self.seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(digest(end_entity));
+        Err(rustls::Error::General("certificate noted for pinning; not trusted yet".into()))
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+/// Whether a handshake failed because the certificate is not trusted (any certificate
+/// error, e.g. unknown issuer or self-signed), as opposed to a network failure.
+pub fn certificate_untrusted(err: &(dyn StdError + 'static)) -> bool {
+    matches!(rustls_error_in(err), Some(rustls::Error::InvalidCertificate(_)))
+}
+
 /// The pinned verifier's rejection, inside the `rustls::Error` a handshake fails with.
 #[derive(Clone, Error)]
 #[error(
@@ -91,15 +155,22 @@ impl fmt::Debug for CertificateChanged {
 /// inside the `io::Error` that tokio-rustls (and so reqwest) wraps TLS errors in, so a
 /// caller can show it without rustls' and the HTTP client's wrapping.
 pub fn certificate_changed<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a CertificateChanged> {
+    match rustls_error_in(err) {
+        Some(rustls::Error::InvalidCertificate(CertificateError::Other(other))) => other.0.downcast_ref(),
+        _ => None,
+    }
+}
+
+/// The first TLS error in an error's source chain, looking inside the `io::Error` that
+/// tokio-rustls (and so reqwest) wraps them in.
+fn rustls_error_in<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
     let mut next = Some(err);
     while let Some(e) = next {
         let tls = e.downcast_ref::<rustls::Error>().or_else(|| {
             e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()).and_then(|inner| inner.downcast_ref())
         });
-        if let Some(rustls::Error::InvalidCertificate(CertificateError::Other(other))) = tls
-            && let Some(changed) = other.0.downcast_ref::<CertificateChanged>()
-        {
-            return Some(changed);
+        if tls.is_some() {
+            return tls;
         }
         next = e.source();
     }

@@ -1,0 +1,110 @@
+//! `steward agent`: flags and files into an [`AgentConfig`], then the agent until a signal.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use toml::Value;
+
+use super::Global;
+use crate::agent::{AgentConfig, config as agent_config};
+use crate::config::{Loaded, LogFormat};
+
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct AgentArgs {
+    #[command(subcommand)]
+    pub command: Option<AgentCmd>,
+    /// The appliance's base URL, e.g. https://steward.example.com:8443.
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+    /// Enrollment key (sti_...). Prefer --key-file or STEWARD_AGENT_KEY_FILE: arguments are
+    /// visible to every user of the machine.
+    #[arg(long, value_name = "KEY")]
+    pub key: Option<String>,
+    /// File holding the enrollment key.
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+    /// Where the machine token, certificate pin and spool live.
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// Pin the appliance's certificate by its SHA-256 fingerprint.
+    #[arg(long, value_name = "SHA256")]
+    pub server_fingerprint: Option<String>,
+    /// Allow plain http:// to an address that is not loopback.
+    #[arg(long)]
+    pub allow_insecure_http: bool,
+    /// Seconds between two collections.
+    #[arg(long, value_name = "SECONDS")]
+    pub interval: Option<u32>,
+}
+
+#[derive(Subcommand)]
+pub enum AgentCmd {
+    /// Print the example agent configuration, documenting every key.
+    Example,
+    /// Print the effective agent configuration with the source of each value.
+    Check,
+}
+
+pub fn agent(args: AgentArgs, global: &Global) -> anyhow::Result<ExitCode> {
+    if let Some(AgentCmd::Example) = args.command {
+        print!("{}", agent_config::EXAMPLE);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let loaded = load(&args, global)?;
+    if let Some(AgentCmd::Check) = args.command {
+        print!("{}", loaded.render());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let config = loaded.config;
+    init_logging(config.log_format, &config.log_level);
+    crate::agent::run(config).context("running the agent")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn load(args: &AgentArgs, global: &Global) -> anyhow::Result<Loaded<AgentConfig>> {
+    let env_file = std::env::var_os("STEWARD_AGENT_CONFIG").map(PathBuf::from);
+    let default = Path::new(agent_config::DEFAULT_FILE);
+    let file = global.config.clone().or(env_file).or_else(|| default.exists().then(|| default.to_path_buf()));
+    let text = |s: &str| Value::String(s.to_string());
+    let mut cli: Vec<(&str, &str, Value)> = Vec::new();
+    if let Some(v) = &args.server {
+        cli.push(("server", "--server", text(v)));
+    }
+    if let Some(v) = &args.key {
+        cli.push(("key", "--key", text(v)));
+    }
+    if let Some(v) = &args.key_file {
+        cli.push(("key_file", "--key-file", text(&v.display().to_string())));
+    }
+    if let Some(v) = &args.state_dir {
+        cli.push(("state_dir", "--state-dir", text(&v.display().to_string())));
+    }
+    if let Some(v) = &args.server_fingerprint {
+        cli.push(("tls.server_fingerprint", "--server-fingerprint", text(v)));
+    }
+    if args.allow_insecure_http {
+        cli.push(("tls.allow_insecure_http", "--allow-insecure-http", Value::Boolean(true)));
+    }
+    if let Some(v) = args.interval {
+        cli.push(("interval_s", "--interval", Value::Integer(v.into())));
+    }
+    if let Some(v) = &global.log_format {
+        cli.push(("log_format", "--log-format", text(v)));
+    }
+    if let Some(v) = &global.log_level {
+        cli.push(("log_level", "--log-level", text(v)));
+    }
+    AgentConfig::load(file.as_deref(), std::env::vars(), cli).context("loading the agent configuration")
+}
+
+pub(super) fn init_logging(format: LogFormat, level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(level).unwrap_or_else(|_| "info".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
