@@ -38,6 +38,8 @@ pub struct Ctx {
     pub started: Instant,
     pub tls: bool,
     pub tsdb: crate::tsdb::Tsdb,
+    /// When each host last had a batch accepted: its online status follows pushes.
+    pub last_push: crate::hosts::LastPush,
 }
 
 impl Ctx {
@@ -91,11 +93,13 @@ pub enum AppError {
 }
 
 /// Every schema step, in order. Version 1 creates the core tables, version 2 the metrics
-/// ones (time series, hosts, ingest keys).
+/// ones (time series, hosts, ingest keys), version 3 the machine tokens of enrolled agents
+/// (existing hosts read as approved, existing keys as not auto-approving).
 pub fn migrations() -> Vec<Migration> {
     vec![
         Migration { version: 1, name: "core tables", apply: core_tables },
         Migration { version: 2, name: "metrics tables", apply: metrics_tables },
+        Migration { version: 3, name: "machine token tables", apply: crate::hosts::create_token_tables },
     ]
 }
 
@@ -174,6 +178,7 @@ pub async fn context(
     let tsdb = crate::blocking::run(move || Tsdb::open(store, limits, tsdb_clock)).await??;
     let ctx = Ctx {
         tsdb,
+        last_push: crate::hosts::LastPush::default(),
         hasher,
         dummy_hash: Arc::default(),
         login_limiter: LoginLimiter::per_minute(config.auth.login_rate_per_minute),

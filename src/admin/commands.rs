@@ -2,6 +2,7 @@
 
 use super::{AdminError, Command, Env, Output, Progress};
 use crate::audit::{self, Event, Outcome};
+use crate::hosts;
 use crate::ingest;
 use crate::orgs::{self, Actor, OrgName, Scope};
 use crate::users::{self, DisplayName, Email, NewUser, UserId, UserPatch, Username, password};
@@ -59,6 +60,15 @@ pub async fn execute(env: &Env, command: Command, progress: Progress) -> Result<
         | Command::IngestKeyList { .. }
         | Command::IngestKeySetActive { .. }
         | Command::IngestKeyDelete { .. }) => ingest_key(env, c).await,
+        Command::HostList { org } => host_list(env, &org).await,
+        Command::HostApprove { id, org } => {
+            let host = hosts::approve(&env.store, &org_scope(env, &org).await?, id, now).await?;
+            Ok(Output::ok(vec![host_line(&host)]))
+        }
+        Command::HostReject { id, org } => {
+            let host = hosts::reject(&env.store, &org_scope(env, &org).await?, id, now).await?;
+            Ok(Output::ok(vec![host_line(&host)]))
+        }
         Command::AuditVerify => audit_verify(env).await,
         Command::KeysRotate { new_key_file } => rotate(env, new_key_file, progress).await,
     }
@@ -171,8 +181,9 @@ async fn rotate(env: &Env, new_key_file: Option<std::path::PathBuf>, progress: P
 async fn ingest_key(env: &Env, command: Command) -> Result<Output, AdminError> {
     let now = env.clock.now();
     match command {
-        Command::IngestKeyCreate { name, org } => {
-            let created = ingest::keys::create(&env.store, &org_scope(env, &org).await?, &name, now).await?;
+        Command::IngestKeyCreate { name, org, auto_approve } => {
+            let scope = org_scope(env, &org).await?;
+            let created = ingest::keys::create(&env.store, &scope, &name, auto_approve, now).await?;
             Ok(Output::ok(vec![created.key]))
         }
         Command::IngestKeyList { org } => {
@@ -180,7 +191,7 @@ async fn ingest_key(env: &Env, command: Command) -> Result<Output, AdminError> {
             Ok(Output::ok(keys.iter().map(ingest_key_line).collect()))
         }
         Command::IngestKeySetActive { id, org, active } => {
-            let patch = ingest::KeyPatch { name: None, active: Some(active) };
+            let patch = ingest::KeyPatch { active: Some(active), ..ingest::KeyPatch::default() };
             ingest::keys::update(&env.store, &org_scope(env, &org).await?, id, patch, now).await?;
             Ok(Output::ok(Vec::new()))
         }
@@ -193,17 +204,33 @@ async fn ingest_key(env: &Env, command: Command) -> Result<Output, AdminError> {
     }
 }
 
-/// Tab-separated: id, name, prefix, state, first host, last use.
+/// Tab-separated: id, name, prefix, state, first host, last use, approval.
 fn ingest_key_line(k: &ingest::IngestKey) -> String {
     let dash = || "-".to_string();
     let last = k.last_used_at.and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok());
     format!(
-        "{}\t{}\t{}\t{}\t{}\t{}",
+        "{}\t{}\t{}\t{}\t{}\t{}\t{}",
         k.id,
         k.name,
         k.prefix,
         if k.active { "active" } else { "inactive" },
         k.host.map_or_else(dash, |h| h.to_string()),
-        last.unwrap_or_else(dash)
+        last.unwrap_or_else(dash),
+        if k.auto_approve { "auto-approve" } else { "manual-approve" }
     )
+}
+
+async fn host_list(env: &Env, org: &str) -> Result<Output, AdminError> {
+    let scope = org_scope(env, org).await?;
+    let all = hosts::list(&env.store, scope.org).await?;
+    Ok(Output::ok(all.iter().map(host_line).collect()))
+}
+
+/// Tab-separated: id, name, kind, state, fingerprint.
+fn host_line(h: &hosts::Host) -> String {
+    let kind = match h.kind {
+        hosts::HostKind::Local => "local",
+        hosts::HostKind::Agent => "agent",
+    };
+    format!("{}\t{}\t{}\t{}\t{}", h.id, h.name, kind, h.state.as_str(), h.fingerprint)
 }

@@ -1,6 +1,6 @@
-//! Local administration: what `steward user|org|token|audit|keys` do, carried out as the
-//! local superadmin (a root shell on the appliance host), and the Unix socket through which
-//! those commands reach a running appliance.
+//! Local administration: what `steward user|org|token|ingest-key|hosts|audit|keys` do,
+//! carried out as the local superadmin (a root shell on the appliance host), and the Unix
+//! socket through which those commands reach a running appliance.
 //!
 //! One [`execute`] serves both paths: the CLI sends a [`Command`] over `<data>/admin.sock`
 //! when an appliance runs (redb lets one process hold the store), and runs it on the store
@@ -69,6 +69,9 @@ pub enum Command {
     IngestKeyCreate {
         name: String,
         org: String,
+        /// Absent in commands from an older CLI: a key that needs approvals.
+        #[serde(default)]
+        auto_approve: bool,
     },
     IngestKeyList {
         org: String,
@@ -79,6 +82,17 @@ pub enum Command {
         active: bool,
     },
     IngestKeyDelete {
+        id: u64,
+        org: String,
+    },
+    HostList {
+        org: String,
+    },
+    HostApprove {
+        id: u64,
+        org: String,
+    },
+    HostReject {
         id: u64,
         org: String,
     },
@@ -114,6 +128,8 @@ pub enum AdminError {
     Auth(#[from] crate::auth::AuthError),
     #[error(transparent)]
     Ingest(#[from] crate::ingest::IngestError),
+    #[error(transparent)]
+    Host(#[from] crate::hosts::HostError),
     #[error("verifying the audit trail: {0}")]
     Audit(#[from] crate::audit::AuditError),
     #[error("rotating the master key: {0}")]

@@ -5,7 +5,9 @@
 //!
 //! Client and server share the machine, so the client is kept cheap: each machine's body
 //! is built once and only its timestamps and ingest id are patched per batch; answers are
-//! parsed for `accepted` only. It must not bypass the HTTP path it measures.
+//! parsed for `accepted` (and, in warm-up, `token`) only. Machines enroll with an
+//! auto-approving ingest key in the first warm-up round and push with their machine tokens
+//! from then on, as real agents do. It must not bypass the HTTP path it measures.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -27,7 +29,8 @@ pub const MACHINES: usize = 10;
 pub const BATCH: usize = 1_000;
 /// Metric names per machine; each carries a `series` label (50 series per name).
 const NAMES: usize = 20;
-/// Rounds sent before timing: the first registers the machines and creates the series.
+/// Rounds sent before timing: the first registers the machines, creates the series and
+/// hands out machine tokens; the second uses the tokens for the first time.
 const WARMUP_ROUNDS: u64 = 2;
 const HOUR_MS: i64 = 3_600_000;
 const TS_DIGITS: usize = 13;
@@ -40,7 +43,10 @@ struct Template {
 
 struct Setup {
     url: String,
+    /// The enrollment key, until a machine has its token.
     key: String,
+    /// Each machine's token, once its first answer carried it.
+    tokens: Vec<Option<String>>,
     templates: Vec<Template>,
     /// Round r's samples are stamped `base_ts + r` ms: strictly increasing per series.
     base_ts: i64,
@@ -58,6 +64,14 @@ struct Tally {
 #[derive(Deserialize)]
 struct Answer {
     accepted: u32,
+    token: Option<String>,
+}
+
+impl Setup {
+    /// What machine `m` pushes with: its token, or the key before it has one.
+    fn credential(&self, m: usize) -> &str {
+        self.tokens.get(m).and_then(Option::as_deref).unwrap_or(&self.key)
+    }
 }
 
 pub async fn run(dir: &Path, clients: usize, seconds: u64) -> anyhow::Result<Vec<String>> {
@@ -74,12 +88,13 @@ pub async fn run(dir: &Path, clients: usize, seconds: u64) -> anyhow::Result<Vec
 
 async fn measure(appliance: &Appliance, clients: usize, seconds: u64, hour: i64) -> anyhow::Result<Vec<String>> {
     let ctx = &appliance.ctx;
-    let key =
-        crate::ingest::keys::create(&ctx.store, &Scope::system(ctx.default_org), "bench", ctx.clock.now()).await?;
+    let scope = Scope::system(ctx.default_org);
+    let key = crate::ingest::keys::create(&ctx.store, &scope, "bench", true, ctx.clock.now()).await?;
     let mut rng = Rng::new(1);
-    let setup = Setup {
+    let mut setup = Setup {
         url: format!("{}/api/v1/ingest/metrics", appliance.url()),
         key: key.key,
+        tokens: vec![None; MACHINES],
         templates: (0..MACHINES).map(|_| template(&mut rng)).collect(),
         base_ts: hour + 1_000,
     };
@@ -87,8 +102,11 @@ async fn measure(appliance: &Appliance, clients: usize, seconds: u64, hour: i64)
     let http = reqwest::Client::builder().no_proxy().pool_max_idle_per_host(clients).build()?;
     for round in 0..WARMUP_ROUNDS {
         for m in 0..MACHINES {
-            let accepted = send(&http, &setup, body(&setup, m, round)).await.context("warm-up batch")?;
-            ensure!(accepted == BATCH as u32, "warm-up batch: {accepted} of {BATCH} samples accepted");
+            let answer = send(&http, &setup, m, body(&setup, m, round)).await.context("warm-up batch")?;
+            ensure!(answer.accepted == BATCH as u32, "warm-up batch: {} of {BATCH} samples accepted", answer.accepted);
+            if let (Some(token), Some(slot)) = (answer.token, setup.tokens.get_mut(m)) {
+                *slot = Some(token);
+            }
         }
     }
     let bar = super::progress("ingest", None, "samples");
@@ -131,7 +149,7 @@ async fn client(
             }
             let body = body(setup, m, round);
             let t0 = Instant::now();
-            let sent = send(http, setup, body).await;
+            let sent = send(http, setup, m, body).await.map(|a| a.accepted);
             tally.latencies.push(t0.elapsed());
             match sent {
                 Ok(n) => {
@@ -149,11 +167,11 @@ async fn client(
     tally
 }
 
-/// One batch; the samples the server says it stored durably.
-async fn send(http: &reqwest::Client, setup: &Setup, body: Vec<u8>) -> anyhow::Result<u32> {
+/// One batch of machine `m`; the samples the server says it stored durably.
+async fn send(http: &reqwest::Client, setup: &Setup, m: usize, body: Vec<u8>) -> anyhow::Result<Answer> {
     let resp = http
         .post(&setup.url)
-        .header("x-api-key", &setup.key)
+        .header("x-api-key", setup.credential(m))
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .body(body)
         .send()
@@ -163,7 +181,7 @@ async fn send(http: &reqwest::Client, setup: &Setup, body: Vec<u8>) -> anyhow::R
     if status != reqwest::StatusCode::ACCEPTED {
         bail!("ingest answered {status}: {}", String::from_utf8_lossy(&bytes[..bytes.len().min(300)]));
     }
-    Ok(serde_json::from_slice::<Answer>(&bytes).context("reading the ingest answer")?.accepted)
+    serde_json::from_slice::<Answer>(&bytes).context("reading the ingest answer")
 }
 
 /// A machine's 1,000 metrics with values fixed per series; timestamps are placeholders.

@@ -19,7 +19,7 @@ use super::storage::History;
 use super::workload::{self, Host};
 use crate::app::{Appliance, Ctx};
 use crate::clock::{Clock, ManualClock};
-use crate::hosts::{HostKind, Machine, Origin};
+use crate::hosts::{HostKind, HostState, Machine, Origin};
 use crate::orgs::Actor;
 use crate::tsdb::Sample;
 
@@ -179,7 +179,7 @@ async fn populate(ctx: &Ctx, bar: &ProgressBar) -> anyhow::Result<()> {
     let ids = ctx
         .store
         .write(move |txn| {
-            let origin = Origin { kind: HostKind::Agent, ingest_key: None, interval_s: 5 };
+            let origin = Origin { kind: HostKind::Agent, ingest_key: None, interval_s: 5, state: HostState::Approved };
             let mut ids = Vec::with_capacity(HOSTS);
             for i in 0..HOSTS {
                 let machine = Machine::new(&format!("host-{i:04}"), "Debian GNU/Linux 12", &format!("bench-{i:04}"))?;

@@ -19,7 +19,7 @@ use super::workload::{self, Host, STEP_MS};
 use crate::app::Appliance;
 use crate::clock::{Clock, ManualClock};
 use crate::config::Config;
-use crate::hosts::{HostKind, Machine, Origin};
+use crate::hosts::{HostKind, HostState, Machine, Origin};
 use crate::orgs::Actor;
 use crate::tsdb::rollup::{self, Bucket};
 use crate::tsdb::{HOUR, MINUTE, RAW, Sample, SeriesKey, WAL, codec};
@@ -93,7 +93,7 @@ async fn fill(appliance: &Appliance, clock: &ManualClock, start: i64) -> anyhow:
         .store
         .write(move |txn| {
             let machine = Machine::new("bench-week", "Debian GNU/Linux 12 (bookworm)", "bench-week")?;
-            let origin = Origin { kind: HostKind::Agent, ingest_key: None, interval_s: 5 };
+            let origin = Origin { kind: HostKind::Agent, ingest_key: None, interval_s: 5, state: HostState::Approved };
             Ok::<_, crate::hosts::HostError>(
                 crate::hosts::register(txn, org, &machine, origin, now, Actor::system())?.0,
             )

@@ -1,4 +1,4 @@
-//! `user`, `org`, `token`, `audit` and `keys` commands: parsed here, carried out by
+//! `user`, `org`, `token`, `ingest-key` and `hosts` commands: parsed here, carried out by
 //! [`crate::admin`], through the running appliance's socket when there is one.
 
 use std::io::Read;
@@ -82,18 +82,21 @@ pub enum TokenCmd {
 
 #[derive(Subcommand)]
 pub enum IngestKeyCmd {
-    /// Create an ingest key for machines to push with; prints its value once.
+    /// Create an ingest key for machines to enroll with; prints its value once.
     Create {
         name: String,
         #[arg(long, default_value = orgs::DEFAULT_ORG)]
         org: String,
+        /// Machines enrolled with it start approved, instead of waiting for `steward hosts approve`.
+        #[arg(long)]
+        auto_approve: bool,
     },
-    /// List ingest keys (tab-separated: id, name, prefix, state, first host, last use).
+    /// List ingest keys (tab-separated: id, name, prefix, state, first host, last use, approval).
     List {
         #[arg(long, default_value = orgs::DEFAULT_ORG)]
         org: String,
     },
-    /// Deactivate a key: machines using it get 403 until it is enabled again.
+    /// Deactivate a key: machines using it, and the tokens of machines it enrolled, get 403 until it is enabled again.
     Disable {
         id: u64,
         #[arg(long, default_value = orgs::DEFAULT_ORG)]
@@ -115,11 +118,41 @@ pub enum IngestKeyCmd {
 
 pub fn ingest_key(cmd: IngestKeyCmd, config: Config) -> anyhow::Result<ExitCode> {
     let command = match cmd {
-        IngestKeyCmd::Create { name, org } => Command::IngestKeyCreate { name, org },
+        IngestKeyCmd::Create { name, org, auto_approve } => Command::IngestKeyCreate { name, org, auto_approve },
         IngestKeyCmd::List { org } => Command::IngestKeyList { org },
         IngestKeyCmd::Disable { id, org } => Command::IngestKeySetActive { id, org, active: false },
         IngestKeyCmd::Enable { id, org } => Command::IngestKeySetActive { id, org, active: true },
         IngestKeyCmd::Delete { id, org } => Command::IngestKeyDelete { id, org },
+    };
+    run(&config, command)
+}
+
+#[derive(Subcommand)]
+pub enum HostsCmd {
+    /// List hosts (tab-separated: id, name, kind, state, fingerprint).
+    List {
+        #[arg(long, default_value = orgs::DEFAULT_ORG)]
+        org: String,
+    },
+    /// Approve a pending (or rejected) host: its agent's next push with its ingest key gets a machine token.
+    Approve {
+        id: u64,
+        #[arg(long, default_value = orgs::DEFAULT_ORG)]
+        org: String,
+    },
+    /// Reject a host: its machine token is deleted and its pushes are refused.
+    Reject {
+        id: u64,
+        #[arg(long, default_value = orgs::DEFAULT_ORG)]
+        org: String,
+    },
+}
+
+pub fn hosts(cmd: HostsCmd, config: Config) -> anyhow::Result<ExitCode> {
+    let command = match cmd {
+        HostsCmd::List { org } => Command::HostList { org },
+        HostsCmd::Approve { id, org } => Command::HostApprove { id, org },
+        HostsCmd::Reject { id, org } => Command::HostReject { id, org },
     };
     run(&config, command)
 }

@@ -60,6 +60,9 @@ pub enum Command {
     /// Manage the ingest keys machines push samples with.
     #[command(subcommand, name = "ingest-key")]
     IngestKey(manage::IngestKeyCmd),
+    /// List hosts, and approve or reject machines enrolled with an ingest key.
+    #[command(subcommand)]
+    Hosts(manage::HostsCmd),
     /// Audit trail tools.
     #[command(subcommand)]
     Audit(system::AuditCmd),
@@ -117,6 +120,7 @@ fn dispatch(command: Command, loaded: Loaded) -> anyhow::Result<ExitCode> {
         Command::Org(cmd) => manage::org(cmd, config),
         Command::Token(cmd) => manage::token(cmd, config),
         Command::IngestKey(cmd) => manage::ingest_key(cmd, config),
+        Command::Hosts(cmd) => manage::hosts(cmd, config),
         Command::Audit(cmd) => system::audit(cmd, config),
         Command::Keys(cmd) => system::keys(cmd, config),
         Command::Healthcheck { url, timeout } => system::healthcheck(config, url, timeout),

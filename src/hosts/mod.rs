@@ -1,18 +1,28 @@
 //! Hosts: the machines an organization monitors (the appliance itself, push agents, later
-//! SSH-polled hosts), their facts, and how they are found again by fingerprint.
+//! SSH-polled hosts), their facts, how they are found again by fingerprint, whether an
+//! admin let them in ([`HostState`]), and the machine tokens approved agents push with.
 //!
-//! Owns the `hosts` tables and the host routes (overview, detail, history). Samples live in
-//! [`crate::tsdb`], reached through its public functions; this module must not read the
-//! time-series tables itself.
+//! Owns the `hosts` and `host_tokens` tables and the host routes (overview, detail,
+//! history, approval). Samples live in [`crate::tsdb`], reached through its public
+//! functions; this module must not read the time-series tables itself, nor decide who may
+//! push: [`crate::ingest`] does, through the functions here.
 
+mod approval;
 pub mod local;
 mod overview;
+mod pushes;
 pub mod routes;
 mod service;
+pub mod tokens;
 
+pub use approval::{approve, rebind, reject};
 pub use overview::{HostSummary, Status, Vitals, status_of};
+pub use pushes::LastPush;
 pub use routes::configure;
-pub use service::{Machine, Origin, delete, ensure_local, find, get, list, register, update_facts};
+pub use service::{
+    Machine, Origin, delete, ensure_local, find, find_for_update, get, get_in, list, machine_changed, refresh_machine,
+    register, update_facts,
+};
 
 use redb::{TableDefinition, WriteTransaction};
 use serde::{Deserialize, Serialize};
@@ -35,14 +45,21 @@ pub fn create_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The machine token tables (schema version 3).
+pub fn create_token_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
+    tokens::create_tables(txn)
+}
+
 #[derive(Debug, Error)]
 pub enum HostError {
     #[error("host {0} not found")]
     NotFound(u64),
     #[error("invalid machine: {0}")]
     InvalidMachine(String),
-    #[error("the appliance's own host cannot be deleted")]
-    Local,
+    #[error("host {0} is the appliance's own: it is always approved, and cannot be deleted, approved or rejected")]
+    Local(u64),
+    #[error("no randomness available to mint a machine token")]
+    Random,
     #[error(transparent)]
     Forbidden(#[from] crate::orgs::Forbidden),
     #[error(transparent)]
@@ -61,6 +78,30 @@ pub enum HostKind {
     Agent,
 }
 
+/// Whether a host's samples are accepted: an admin approves a machine enrolled with an
+/// ingest key before it may push (unless the key auto-approves).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum HostState {
+    /// Registered by a push; waiting for an admin.
+    Pending,
+    /// Its samples are accepted. Records written before enrollment existed read as this.
+    #[default]
+    Approved,
+    /// Refused by an admin; its machine token is gone.
+    Rejected,
+}
+
+impl HostState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HostState::Pending => "pending",
+            HostState::Approved => "approved",
+            HostState::Rejected => "rejected",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Host {
     pub id: u64,
@@ -68,6 +109,8 @@ pub struct Host {
     pub org: OrgId,
     pub name: String,
     pub kind: HostKind,
+    #[serde(default)]
+    pub state: HostState,
     /// What the machine calls itself across renames and reinstalls (machine id or agent
     /// key); unique within the organization.
     pub fingerprint: String,
@@ -77,9 +120,30 @@ pub struct Host {
     pub interval_s: u32,
     #[schema(value_type = Option<Object>)]
     pub facts: Option<Facts>,
-    /// The ingest key that registered it, for agents.
+    /// The ingest key it is enrolled with, for agents: revoking or deleting that key stops
+    /// its machine token too.
     pub ingest_key: Option<u64>,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Host, HostState};
+
+    #[test]
+    fn records_from_before_enrollment_read_as_approved() {
+        let old = serde_json::json!({
+            "id": 3, "org": 1, "name": "web-1", "kind": "agent", "fingerprint": "fp", "os": "", "tags": [],
+            "interval_s": 5, "facts": null, "ingest_key": 2, "created_at": "2025-01-01T00:00:00Z"
+        });
+        let host: Host = serde_json::from_value(old).unwrap();
+        assert_eq!(host.state, HostState::Approved);
+        let back = serde_json::to_value(&host).unwrap();
+        assert_eq!(back["state"], "approved");
+        assert!(back.get("token").is_none() && back.get("hash").is_none(), "{back}");
+        let pending: HostState = serde_json::from_str("\"pending\"").unwrap();
+        assert_eq!((pending, pending.as_str()), (HostState::Pending, "pending"));
+    }
 }

@@ -1,5 +1,6 @@
-//! A host at a glance: its status from the age of its last sample, and the few values an
-//! overview shows, derived from the latest sample of each series.
+//! A host at a glance: its status from the age of its last sign of life (its newest sample,
+//! or for agents the last batch the appliance accepted, whichever is newer), and the few
+//! values an overview shows, derived from the latest sample of each series.
 
 use std::sync::Arc;
 
@@ -56,17 +57,24 @@ pub struct Vitals {
 pub struct HostSummary {
     #[serde(flatten)]
     pub host: Host,
+    /// From the newer of `last_seen_ms` and `last_push_ms`.
     pub status: Status,
     /// Time of the newest sample, in ms since the Unix epoch.
     pub last_seen_ms: Option<i64>,
+    /// When the appliance last accepted a batch from the host, by its own clock (ms since
+    /// the Unix epoch); `null` for hosts it collects itself and until an agent's first push
+    /// since the appliance started.
+    pub last_push_ms: Option<i64>,
     pub vitals: Vitals,
 }
 
 impl HostSummary {
-    pub fn new(host: Host, latest: &[(Arc<SeriesKey>, i64, f64)], now_ms: i64) -> Self {
+    /// `last_push_ms`: from [`super::LastPush`].
+    pub fn new(host: Host, latest: &[(Arc<SeriesKey>, i64, f64)], last_push_ms: Option<i64>, now_ms: i64) -> Self {
         let last_seen_ms = latest.iter().map(|l| l.1).max();
-        let status = status_of(last_seen_ms, host.interval_s, now_ms);
-        Self { host, status, last_seen_ms, vitals: vitals(latest) }
+        // `None` orders first: the newer of two signs of life, or the one there is.
+        let status = status_of(last_seen_ms.max(last_push_ms), host.interval_s, now_ms);
+        Self { host, status, last_seen_ms, last_push_ms, vitals: vitals(latest) }
     }
 }
 
@@ -133,6 +141,24 @@ mod tests {
         assert_eq!(v.net_rx_bps, Some(15.0));
         assert_eq!(v.temp_max_c, Some(55.5));
         assert_eq!(v.mem_used_bytes, None);
+    }
+
+    #[test]
+    fn status_follows_the_newer_of_the_last_sample_and_the_last_push() {
+        let key = SeriesKey::new(MetricName::parse("load.1").unwrap(), Labels::default());
+        let host = |latest: i64, push: Option<i64>, now: i64| {
+            let h: Host = serde_json::from_value(serde_json::json!({
+                "id": 1, "org": 1, "name": "a", "kind": "agent", "fingerprint": "f", "os": "", "tags": [],
+                "interval_s": 5, "facts": null, "ingest_key": 1, "created_at": "2025-01-01T00:00:00Z"
+            }))
+            .unwrap();
+            HostSummary::new(h, &[(Arc::new(key.clone()), latest, 1.0)], push, now).status
+        };
+        // An agent whose clock is an hour behind, pushing now, is online.
+        assert_eq!(host(0, Some(3_600_000), 3_601_000), Status::Online);
+        assert_eq!(host(0, None, 3_601_000), Status::Offline);
+        assert_eq!(host(3_600_000, Some(0), 3_601_000), Status::Online);
+        assert_eq!(host(0, Some(0), 3_601_000), Status::Offline);
     }
 
     #[test]

@@ -1,11 +1,11 @@
 //! `/api/v1/hosts*`: the overview of every host, one host's facts and latest values, its
-//! history, and deletion.
+//! history, approval of pushing machines, and deletion.
 
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{HostError, HostSummary};
+use super::{Host, HostError, HostSummary};
 use crate::app::Ctx;
 use crate::auth::Caller;
 use crate::http::{ApiError, ErrorBody, resource};
@@ -16,7 +16,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/hosts")
             .service(resource("").route(web::get().to(overview)))
             .service(resource("/{id}").route(web::get().to(detail)).route(web::delete().to(delete)))
-            .service(resource("/{id}/series").route(web::get().to(series))),
+            .service(resource("/{id}/series").route(web::get().to(series)))
+            .service(resource("/{id}/approve").route(web::post().to(approve)))
+            .service(resource("/{id}/reject").route(web::post().to(reject))),
     );
 }
 
@@ -24,17 +26,22 @@ fn now_ms(ctx: &Ctx) -> i64 {
     (ctx.clock.now().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
+/// A host as the overview shows it now.
+pub fn summary(ctx: &Ctx, host: Host, latest: &[(std::sync::Arc<crate::tsdb::SeriesKey>, i64, f64)]) -> HostSummary {
+    let last_push = ctx.last_push.get(host.id);
+    HostSummary::new(host, latest, last_push, now_ms(ctx))
+}
+
 /// Every host of your organization with its status and headline values, in one request.
 #[utoipa::path(get, path = "/api/v1/hosts", tag = "hosts",
     responses((status = 200, body = Vec<HostSummary>), (status = 401, body = ErrorBody)))]
 pub async fn overview(ctx: web::Data<Ctx>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let hosts = super::list(&ctx.store, caller.scope.org).await?;
-    let now = now_ms(&ctx);
     let out: Vec<HostSummary> = hosts
         .into_iter()
         .map(|h| {
             let latest = ctx.tsdb.latest(h.id);
-            HostSummary::new(h, &latest, now)
+            summary(&ctx, h, &latest)
         })
         .collect();
     Ok(HttpResponse::Ok().json(out))
@@ -64,7 +71,7 @@ pub async fn detail(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> 
     let host = super::get(&ctx.store, caller.scope.org, *id).await?;
     let mut latest = ctx.tsdb.latest(host.id);
     latest.sort_by(|a, b| a.0.cmp(&b.0));
-    let summary = HostSummary::new(host, &latest, now_ms(&ctx));
+    let summary = summary(&ctx, host, &latest);
     let latest = latest
         .into_iter()
         .map(|(k, ts, value)| LatestValue { metric: k.metric.to_string(), labels: k.labels.clone(), ts, value })
@@ -72,13 +79,34 @@ pub async fn detail(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> 
     Ok(HttpResponse::Ok().json(HostDetail { summary, latest }))
 }
 
-/// Delete a host and all its samples (admins). The appliance's own host stays.
+/// Delete a host, its machine token and all its samples (admins). The appliance's own host
+/// stays. Its machine, pushing again with its ingest key, registers as a new host.
 #[utoipa::path(delete, path = "/api/v1/hosts/{id}", tag = "hosts", params(("id" = u64, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn delete(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> Result<HttpResponse, ApiError> {
     let host = super::delete(&ctx.store, &caller.scope, *id, ctx.clock.now()).await?;
+    ctx.last_push.forget(host.id);
     ctx.tsdb.drop_host(host.id).await.map_err(HostError::from)?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Let a machine's samples in (admins). It was registered `pending` by its first push with
+/// an ingest key; its next push with that key receives its machine token. Idempotent.
+#[utoipa::path(post, path = "/api/v1/hosts/{id}/approve", tag = "hosts", params(("id" = u64, Path)),
+    responses((status = 200, body = Host), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+pub async fn approve(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(super::approve(&ctx.store, &caller.scope, *id, ctx.clock.now()).await?))
+}
+
+/// Refuse a machine's samples (admins): its machine token is deleted, so its agent is cut
+/// off at once; its key pushes answer 403 `host.rejected`. Approving it later lets it
+/// enroll again. Idempotent.
+#[utoipa::path(post, path = "/api/v1/hosts/{id}/reject", tag = "hosts", params(("id" = u64, Path)),
+    responses((status = 200, body = Host), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+pub async fn reject(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(super::reject(&ctx.store, &caller.scope, *id, ctx.clock.now()).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -1,9 +1,9 @@
 //! Host records: registration by fingerprint, facts, listing and deletion.
 
-use redb::{ReadableTable, WriteTransaction};
+use redb::{ReadTransaction, ReadableTable, WriteTransaction};
 use time::OffsetDateTime;
 
-use super::{BY_FINGERPRINT, HOSTS, Host, HostError, HostKind};
+use super::{BY_FINGERPRINT, HOSTS, Host, HostError, HostKind, HostState};
 use crate::audit::{self, Event, Outcome};
 use crate::collect::Facts;
 use crate::orgs::{Actor, OrgId, Role, Scope};
@@ -43,14 +43,56 @@ pub struct Origin {
     pub kind: HostKind,
     pub ingest_key: Option<u64>,
     pub interval_s: u32,
+    /// The state a new host starts in.
+    pub state: HostState,
 }
 
 /// The host a machine already is in an organization, by fingerprint.
-pub fn find(txn: &redb::ReadTransaction, org: OrgId, fingerprint: &str) -> Result<Option<Host>, HostError> {
+pub fn find(txn: &ReadTransaction, org: OrgId, fingerprint: &str) -> Result<Option<Host>, HostError> {
     let Some(id) = txn.open_table(BY_FINGERPRINT)?.get((org.0, fingerprint))?.map(|v| v.value()) else {
         return Ok(None);
     };
     Ok(get_json(&txn.open_table(HOSTS)?, (org.0, id))?)
+}
+
+/// [`find`] inside a write transaction, to decide again on what it will change.
+pub fn find_for_update(txn: &WriteTransaction, org: OrgId, fingerprint: &str) -> Result<Option<Host>, HostError> {
+    let Some(id) = txn.open_table(BY_FINGERPRINT)?.get((org.0, fingerprint))?.map(|v| v.value()) else {
+        return Ok(None);
+    };
+    Ok(get_json(&txn.open_table(HOSTS)?, (org.0, id))?)
+}
+
+/// One host inside a read transaction (the ingest hot path reads token, host and key in one).
+pub fn get_in(txn: &ReadTransaction, org: OrgId, id: u64) -> Result<Option<Host>, HostError> {
+    Ok(get_json(&txn.open_table(HOSTS)?, (org.0, id))?)
+}
+
+/// Takes the machine's hostname and OS into a host it is known as, writing only when
+/// either changed.
+pub fn refresh_machine(txn: &WriteTransaction, host: &mut Host, machine: &Machine) -> Result<(), HostError> {
+    if renamed(host, machine) {
+        put_json(&mut txn.open_table(HOSTS)?, (host.org.0, host.id), host)?;
+    }
+    Ok(())
+}
+
+/// Whether the machine reports another hostname or OS than its host has (an empty OS
+/// keeps the known one).
+pub fn machine_changed(host: &Host, machine: &Machine) -> bool {
+    host.name != machine.hostname || (!machine.os.is_empty() && host.os != machine.os)
+}
+
+/// Takes the machine's hostname and OS; whether either changed.
+fn renamed(host: &mut Host, machine: &Machine) -> bool {
+    if !machine_changed(host, machine) {
+        return false;
+    }
+    host.name.clone_from(&machine.hostname);
+    if !machine.os.is_empty() {
+        host.os.clone_from(&machine.os);
+    }
+    true
 }
 
 /// Finds the host a machine is, or registers it. Returns the host and whether it is new.
@@ -67,11 +109,7 @@ pub fn register(
     let found = by_fp.get((org.0, machine.fingerprint.as_str()))?.map(|v| v.value());
     if let Some(id) = found {
         let mut host: Host = get_json(&hosts, (org.0, id))?.ok_or(HostError::NotFound(id))?;
-        if host.name != machine.hostname || (!machine.os.is_empty() && host.os != machine.os) {
-            host.name.clone_from(&machine.hostname);
-            if !machine.os.is_empty() {
-                host.os.clone_from(&machine.os);
-            }
+        if renamed(&mut host, machine) {
             put_json(&mut hosts, (org.0, id), &host)?;
         }
         return Ok((host, false));
@@ -81,6 +119,8 @@ pub fn register(
         org,
         name: machine.hostname.clone(),
         kind: origin.kind,
+        // The appliance's own machine needs no one's approval.
+        state: if origin.kind == HostKind::Local { HostState::Approved } else { origin.state },
         fingerprint: machine.fingerprint.clone(),
         os: machine.os.clone(),
         tags: Vec::new(),
@@ -92,7 +132,8 @@ pub fn register(
     put_json(&mut hosts, (org.0, host.id), &host)?;
     by_fp.insert((org.0, host.fingerprint.as_str()), host.id)?;
     let target = format!("host {} ({})", host.id, host.name);
-    audit::append(txn, now, Event::new(org, actor, "host.register", target, Outcome::Success))?;
+    let event = Event::new(org, actor, "host.register", target, Outcome::Success).detail(host.state.as_str());
+    audit::append(txn, now, event)?;
     Ok((host, true))
 }
 
@@ -107,10 +148,11 @@ pub fn ensure_local(
     let fingerprint = format!("local:{}", machine_id().unwrap_or_else(|| facts.hostname.clone()));
     let machine = Machine::new(&facts.hostname, &facts.os, &fingerprint)?;
     store.write_sync(|txn| {
-        let origin = Origin { kind: HostKind::Local, ingest_key: None, interval_s };
+        let origin = Origin { kind: HostKind::Local, ingest_key: None, interval_s, state: HostState::Approved };
         let (mut host, _) = register(txn, org, &machine, origin, now, Actor::system())?;
         host.facts = Some(facts);
         host.interval_s = interval_s;
+        host.state = HostState::Approved;
         put_json(&mut txn.open_table(HOSTS)?, (org.0, host.id), &host)?;
         Ok(host)
     })
@@ -159,8 +201,9 @@ pub async fn get(store: &Store, org: OrgId, id: u64) -> Result<Host, HostError> 
         .await
 }
 
-/// Deletes a host record (admins only; not the appliance's own). The caller then drops
-/// its samples from the time-series store.
+/// Deletes a host record and its machine token (admins only; not the appliance's own). The
+/// caller then drops its samples from the time-series store. Its machine, pushing again
+/// with its key, registers as a new host.
 pub async fn delete(store: &Store, scope: &Scope, id: u64, now: OffsetDateTime) -> Result<Host, HostError> {
     scope.require(Role::Admin)?;
     let scope = scope.clone();
@@ -169,9 +212,10 @@ pub async fn delete(store: &Store, scope: &Scope, id: u64, now: OffsetDateTime) 
             let mut hosts = txn.open_table(HOSTS)?;
             let host: Host = get_json(&hosts, (scope.org.0, id))?.ok_or(HostError::NotFound(id))?;
             if host.kind == HostKind::Local {
-                return Err(HostError::Local);
+                return Err(HostError::Local(id));
             }
             hosts.remove((scope.org.0, id))?;
+            super::tokens::remove(txn, scope.org, id)?;
             txn.open_table(BY_FINGERPRINT)?.remove((scope.org.0, host.fingerprint.as_str()))?;
             let target = format!("host {} ({})", host.id, host.name);
             audit::append(txn, now, Event::new(scope.org, scope.actor, "host.delete", target, Outcome::Success))?;

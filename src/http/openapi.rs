@@ -6,7 +6,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Steward API", description = "Self-hosted monitoring appliance. Errors are `{\"code\", \"message\"}`; cookie sessions send `X-CSRF-Token` on state changes; scripts use `Authorization: Bearer stw_...`; machines push samples with `X-API-Key: sti_...`."),
+    info(title = "Steward API", description = "Self-hosted monitoring appliance. Errors are `{\"code\", \"message\"}`; cookie sessions send `X-CSRF-Token` on state changes; scripts use `Authorization: Bearer stw_...`; machines enroll with `X-API-Key: sti_...` (an ingest key) and, once an admin approved them, push with the machine token `stm_...` their answer carried."),
     paths(
         super::health::health,
         super::health::status,
@@ -33,6 +33,8 @@ use utoipa_swagger_ui::SwaggerUi;
         crate::hosts::routes::detail,
         crate::hosts::routes::delete,
         crate::hosts::routes::series,
+        crate::hosts::routes::approve,
+        crate::hosts::routes::reject,
         crate::live::host_stream,
         crate::live::org_stream,
         crate::ingest::routes::ingest,
@@ -41,6 +43,7 @@ use utoipa_swagger_ui::SwaggerUi;
         crate::ingest::routes::update,
         crate::ingest::routes::delete,
     ),
+    components(schemas(crate::hosts::HostState)),
     tags(
         (name = "system"), (name = "auth"), (name = "tokens"), (name = "users"), (name = "orgs"), (name = "audit"),
         (name = "hosts"), (name = "ingest"),

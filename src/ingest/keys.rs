@@ -1,8 +1,9 @@
 //! Ingest keys: `sti_` + 256 random bits, shown once, stored as a SHA-256. Organization
-//! admins create, rename, deactivate and delete them; each remembers the first machine it
+//! admins create, rename, deactivate and delete them, and choose whether machines enrolled
+//! with them are approved at once (`auto_approve`); each remembers the first machine it
 //! served and when it was last used.
 
-use redb::{TableDefinition, WriteTransaction};
+use redb::{ReadTransaction, TableDefinition, WriteTransaction};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -32,6 +33,9 @@ pub struct IngestKey {
     /// The first characters of the key, to recognise it in a list.
     pub prefix: String,
     pub active: bool,
+    /// Machines it enrolls start approved rather than pending.
+    #[serde(default)]
+    pub auto_approve: bool,
     /// The machine (host id) this key first registered.
     pub host: Option<u64>,
     pub created_by: String,
@@ -64,6 +68,7 @@ pub struct CreatedKey {
 pub struct KeyPatch {
     pub name: Option<String>,
     pub active: Option<bool>,
+    pub auto_approve: Option<bool>,
 }
 
 fn check_name(name: &str) -> Result<String, IngestError> {
@@ -75,7 +80,13 @@ fn target(k: &IngestKey) -> String {
     format!("ingest key {} ({})", k.id, k.name)
 }
 
-pub async fn create(store: &Store, scope: &Scope, name: &str, now: OffsetDateTime) -> Result<CreatedKey, IngestError> {
+pub async fn create(
+    store: &Store,
+    scope: &Scope,
+    name: &str,
+    auto_approve: bool,
+    now: OffsetDateTime,
+) -> Result<CreatedKey, IngestError> {
     scope.require(Role::Admin)?;
     let name = check_name(name)?;
     let crate::auth::Minted { value, hash, shown: prefix } =
@@ -89,6 +100,7 @@ pub async fn create(store: &Store, scope: &Scope, name: &str, now: OffsetDateTim
                 name,
                 prefix,
                 active: true,
+                auto_approve,
                 host: None,
                 created_by: scope.actor.name.clone(),
                 created_at: now,
@@ -100,11 +112,9 @@ pub async fn create(store: &Store, scope: &Scope, name: &str, now: OffsetDateTim
                 (scope.org.0, key.id),
                 &Stored { key: key.clone(), hash: hex::encode(hash) },
             )?;
-            audit::append(
-                txn,
-                now,
-                Event::new(scope.org, scope.actor, "ingest_key.create", target(&key), Outcome::Success),
-            )?;
+            let event = Event::new(scope.org, scope.actor, "ingest_key.create", target(&key), Outcome::Success)
+                .detail(if auto_approve { "auto-approve" } else { "approval required" });
+            audit::append(txn, now, event)?;
             Ok(CreatedKey { ingest_key: key, key: value })
         })
         .await
@@ -149,6 +159,10 @@ pub async fn update(
                 stored.key.active = active;
                 actions.push(if active { "ingest_key.enable" } else { "ingest_key.disable" });
             }
+            if let Some(auto) = patch.auto_approve.filter(|a| *a != stored.key.auto_approve) {
+                stored.key.auto_approve = auto;
+                actions.push(if auto { "ingest_key.auto_approve_on" } else { "ingest_key.auto_approve_off" });
+            }
             put_json(&mut table, (scope.org.0, id), &stored)?;
             for action in actions {
                 audit::append(
@@ -182,8 +196,18 @@ pub async fn delete(store: &Store, scope: &Scope, id: u64, now: OffsetDateTime) 
         .await
 }
 
+/// One key by id, active or not: the key a host was enrolled with.
+pub fn get(txn: &ReadTransaction, org: OrgId, id: u64) -> Result<Option<IngestKey>, StoreError> {
+    Ok(get_json::<(u64, u64), Stored>(&txn.open_table(KEYS)?, (org.0, id))?.map(|s| s.key))
+}
+
+/// [`get`] inside a write transaction, to decide again on what it will change.
+pub fn get_for_update(txn: &WriteTransaction, org: OrgId, id: u64) -> Result<Option<IngestKey>, StoreError> {
+    Ok(get_json::<(u64, u64), Stored>(&txn.open_table(KEYS)?, (org.0, id))?.map(|s| s.key))
+}
+
 /// The key a presented value names, active or not.
-pub fn resolve(txn: &redb::ReadTransaction, value: &str) -> Result<Option<IngestKey>, StoreError> {
+pub fn resolve(txn: &ReadTransaction, value: &str) -> Result<Option<IngestKey>, StoreError> {
     if !value.starts_with(PREFIX) {
         return Ok(None);
     }

@@ -1,11 +1,13 @@
 //! Ingest: the endpoint machines push samples to (`POST /api/v1/ingest/metrics`, with an
-//! `X-API-Key`), and the ingest keys that admit them.
+//! `X-API-Key`), the ingest keys that enroll them, and the enrollment protocol that decides
+//! which pushes are let in ([`enroll`]).
 //!
-//! Owns the ingest key tables and routes. It checks a batch at the edge, finds or
-//! registers the machine through [`crate::hosts`], and stores samples through
-//! [`crate::tsdb::Tsdb::append`]; it must not write hosts or series tables itself.
+//! Owns the ingest key tables and routes. It checks a batch at the edge, finds, registers
+//! or enrolls the machine through [`crate::hosts`], and stores samples through
+//! [`crate::tsdb::Tsdb::append`]; it must not write hosts, token or series tables itself.
 
 pub mod body;
+pub mod enroll;
 pub mod keys;
 pub mod routes;
 
@@ -24,6 +26,29 @@ pub enum IngestError {
     InvalidKey,
     #[error("the ingest key is deactivated; an admin can enable it again")]
     KeyInactive,
+    #[error(
+        "the machine token is not valid (its host was rejected or deleted); enroll the machine again with an ingest key"
+    )]
+    InvalidToken,
+    #[error("host {id} ({name}) is pending: an admin must approve host {id} ({name}) before its samples are accepted")]
+    ApprovalRequired { id: u64, name: String },
+    #[error("host {id} ({name}) was rejected by an admin: its samples are refused")]
+    HostRejected { id: u64, name: String },
+    #[error(
+        "host {id} ({name}) is enrolled with another ingest key, which is still active: push with the machine token it was given"
+    )]
+    KeyMismatch { id: u64, name: String },
+    #[error(
+        "host {id} ({name}): the machine already holds a machine token; push with it, or delete the host to enroll it again"
+    )]
+    TokenRequired { id: u64, name: String },
+    #[error("the machine token belongs to host {id}, not to the machine with fingerprint {fingerprint:?}")]
+    TokenMismatch { id: u64, fingerprint: String },
+    #[error(
+        "host {id} was enrolled with {}, which is deactivated or deleted: an admin can enable it again, or delete the host so the machine enrolls with another key",
+        key_name(*key)
+    )]
+    EnrollingKeyInactive { id: u64, key: Option<u64> },
     #[error("ingest key {0} not found")]
     KeyNotFound(u64),
     #[error("ingest key name {0:?} is invalid: 1-64 characters without control characters")]
@@ -54,3 +79,7 @@ pub enum IngestError {
     Store(#[from] StoreError),
 }
 crate::impl_from_redb!(IngestError);
+
+fn key_name(key: Option<u64>) -> String {
+    key.map_or_else(|| "no ingest key".to_string(), |k| format!("ingest key {k}"))
+}

@@ -8,12 +8,12 @@ use utoipa::ToSchema;
 
 use super::IngestError;
 use super::body::{self, Batch, IngestBatch};
+use super::enroll::{self, Admitted, TokenPush};
 use super::keys::{self, CreatedKey, IngestKey, KeyPatch};
 use crate::app::Ctx;
 use crate::auth::Caller;
-use crate::hosts::{Host, HostKind, Origin};
+use crate::hosts::HostState;
 use crate::http::{ApiError, ErrorBody, Json, resource};
-use crate::orgs::Actor;
 use crate::tsdb::Appended;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -28,32 +28,45 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// executor.
 const PARSE_INLINE_BYTES: usize = 64 * 1024;
 
-/// The key's last-use time is written at most this often.
-const MARK_USED_EVERY: time::Duration = time::Duration::minutes(1);
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct IngestAnswer {
     pub host_id: u64,
+    /// Always `approved`: other hosts' batches are refused.
+    pub state: HostState,
+    /// A new machine token (`stm_...`), shown this once: the answer to a push with an ingest
+    /// key. Push with it from then on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// The appliance's clock (ms since the Unix epoch), to detect clock skew.
+    pub server_time_ms: i64,
     #[serde(flatten)]
     pub appended: Appended,
 }
 
+/// What a push presents in `X-API-Key`.
+enum Credential {
+    Key(IngestKey),
+    /// Boxed: a host record is large next to a key.
+    Token(Box<TokenPush>),
+}
+
 /// Push samples (machines, with `X-API-Key`). Answers 202 only once the samples are
 /// durable; a batch resent with the same `ingest_id` is stored once. Bodies may be gzip or
-/// zstd (`Content-Encoding`). An unknown machine is registered by its fingerprint.
+/// zstd (`Content-Encoding`).
+///
+/// Enrollment: an unknown machine pushing with an ingest key is registered by its
+/// fingerprint, `pending` (403 `host.pending`) until an admin approves it, or `approved` at
+/// once when the key auto-approves. An approved machine's key push is stored and answered
+/// with a machine token (`token`, `stm_...`) to push with from then on; once that token was
+/// used, key pushes for the machine answer 403 `ingest.token_required`.
 #[utoipa::path(post, path = "/api/v1/ingest/metrics", tag = "ingest", request_body = IngestBatch,
-    params(("X-API-Key" = String, Header, description = "an ingest key, sti_...")),
+    params(("X-API-Key" = String, Header, description = "an ingest key (sti_...) to enroll, then the machine token (stm_...)")),
     responses((status = 202, body = IngestAnswer), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn ingest(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
-    // The key is settled before a byte of the body is read.
+    // The key or token is settled before a byte of the body is read.
     let value = req.headers().get("x-api-key").and_then(|v| v.to_str().ok()).ok_or(IngestError::KeyRequired)?;
-    let value = value.trim().to_string();
-    let key = ctx.store.read(move |txn| keys::resolve(txn, &value)).await.map_err(IngestError::from)?;
-    let key = key.ok_or(IngestError::InvalidKey)?;
-    if !key.active {
-        return Err(IngestError::KeyInactive.into());
-    }
+    let credential = credential(&ctx, value.trim().to_string()).await?;
     let encoding = check_headers(&req)?;
     let limit = ctx.config.metrics.ingest_body_limit_kib as usize * 1024;
     let bytes = read_body(&req, payload.into_inner(), limit).await?;
@@ -71,13 +84,31 @@ pub async fn ingest(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload
     if let Some(id) = &batch.ingest_id {
         crate::tsdb::check_ingest_id(id).map_err(IngestError::from)?;
     }
-    let host = find_or_register(&ctx, &key, &batch, &req, now).await?;
+    let Admitted { host, token } = match credential {
+        Credential::Key(key) => enroll::admit_key(&ctx, &key, &batch, &req, now).await?,
+        Credential::Token(push) => enroll::admit_token(&ctx, *push, &batch.machine, now).await?,
+    };
     let Batch { ingest_id, facts, samples, .. } = batch;
     let appended = ctx.tsdb.append(host.id, ingest_id, samples).await.map_err(IngestError::from)?;
+    let server_time_ms = (ctx.clock.now().unix_timestamp_nanos() / 1_000_000) as i64;
+    ctx.last_push.record(host.id, server_time_ms);
     if let Some(facts) = facts.filter(|f| host.facts.as_ref() != Some(f)) {
         crate::hosts::update_facts(&ctx.store, host.org, host.id, facts).await.map_err(IngestError::from)?;
     }
-    Ok(HttpResponse::Accepted().json(IngestAnswer { host_id: host.id, appended }))
+    let answer = IngestAnswer { host_id: host.id, state: host.state, token, server_time_ms, appended };
+    Ok(HttpResponse::Accepted().json(answer))
+}
+
+/// An active ingest key, or a machine token whose host may push.
+async fn credential(ctx: &Ctx, value: String) -> Result<Credential, IngestError> {
+    if value.starts_with(crate::hosts::tokens::PREFIX) {
+        return Ok(Credential::Token(Box::new(enroll::resolve_token(ctx, value).await?)));
+    }
+    let key = ctx.store.read(move |txn| keys::resolve(txn, &value)).await?.ok_or(IngestError::InvalidKey)?;
+    if !key.active {
+        return Err(IngestError::KeyInactive);
+    }
+    Ok(Credential::Key(key))
 }
 
 fn check_headers(req: &HttpRequest) -> Result<Encoding, IngestError> {
@@ -149,49 +180,14 @@ fn decompress(bytes: web::Bytes, encoding: Encoding, limit: usize) -> Result<web
     Ok(out.into())
 }
 
-/// The host this machine is in the key's organization; registered on its first push.
-async fn find_or_register(
-    ctx: &Ctx,
-    key: &IngestKey,
-    batch: &Batch,
-    req: &HttpRequest,
-    now: time::OffsetDateTime,
-) -> Result<Host, IngestError> {
-    let (org, fp) = (key.org, batch.machine.fingerprint.clone());
-    let found = ctx.store.read(move |txn| crate::hosts::find(txn, org, &fp)).await?;
-    if found.is_none() {
-        // A new machine's batch that the series limit refuses must not register it.
-        let distinct: std::collections::HashSet<&crate::tsdb::SeriesKey> =
-            batch.samples.iter().map(|s| &s.key).collect();
-        let limit = ctx.config.metrics.max_series_per_host as usize;
-        if distinct.len() > limit {
-            return Err(crate::tsdb::TsdbError::SeriesLimit { host: 0, would_have: distinct.len(), limit }.into());
-        }
-    }
-    let stale = key.last_used_at.is_none_or(|t| now - t >= MARK_USED_EVERY);
-    let name_changed = found.as_ref().is_some_and(|h| h.name != batch.machine.hostname);
-    if let Some(host) = found.filter(|_| !stale && !name_changed) {
-        return Ok(host);
-    }
-    let (key, machine, interval) = (key.clone(), batch.machine.clone(), batch.interval_s);
-    let origin = crate::auth::origin(req);
-    let actor =
-        Actor { user_id: None, name: format!("ingest key {}", key.id), ip: origin.ip, user_agent: origin.user_agent };
-    ctx.store
-        .write(move |txn| {
-            let origin = Origin { kind: HostKind::Agent, ingest_key: Some(key.id), interval_s: interval };
-            let (host, _) = crate::hosts::register(txn, key.org, &machine, origin, now, actor)?;
-            keys::mark_used(txn, &key, host.id, now)?;
-            Ok(host)
-        })
-        .await
-}
-
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewKey {
     /// What the key is for, e.g. "web servers" (1-64 characters).
     pub name: String,
+    /// Machines enrolled with it start approved instead of pending (default false).
+    #[serde(default)]
+    pub auto_approve: bool,
 }
 
 /// Ingest keys of your organization (admins).
@@ -205,11 +201,13 @@ pub async fn list(ctx: web::Data<Ctx>, caller: Caller) -> Result<HttpResponse, A
 #[utoipa::path(post, path = "/api/v1/ingest-keys", tag = "ingest", request_body = NewKey,
     responses((status = 201, body = CreatedKey), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(ctx: web::Data<Ctx>, caller: Caller, body: Json<NewKey>) -> Result<HttpResponse, ApiError> {
-    let created = keys::create(&ctx.store, &caller.scope, &body.name, ctx.clock.now()).await?;
+    let created = keys::create(&ctx.store, &caller.scope, &body.name, body.auto_approve, ctx.clock.now()).await?;
     Ok(HttpResponse::Created().json(created))
 }
 
-/// Rename, deactivate or reactivate an ingest key (admins).
+/// Rename, deactivate or reactivate an ingest key, or change whether it auto-approves the
+/// machines it enrolls (admins). Deactivating it also stops the machine tokens of every
+/// machine it enrolled.
 #[utoipa::path(patch, path = "/api/v1/ingest-keys/{id}", tag = "ingest", params(("id" = u64, Path)), request_body = KeyPatch,
     responses((status = 200, body = IngestKey), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn update(
@@ -222,7 +220,8 @@ pub async fn update(
     Ok(HttpResponse::Ok().json(key))
 }
 
-/// Delete an ingest key (admins). Machines using it are refused from then on.
+/// Delete an ingest key (admins). Machines using it, and the machine tokens of every machine
+/// it enrolled, are refused from then on.
 #[utoipa::path(delete, path = "/api/v1/ingest-keys/{id}", tag = "ingest", params(("id" = u64, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn delete(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> Result<HttpResponse, ApiError> {

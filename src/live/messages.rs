@@ -3,7 +3,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::hosts::{Host, HostSummary, Status, Vitals};
+use crate::hosts::{Host, HostState, HostSummary, Status, Vitals};
 use crate::tsdb::{Committed, Labels};
 
 /// `hello`: the host a `/ws/hosts/{id}` stream follows, as the overview shows it.
@@ -55,6 +55,8 @@ pub struct HostUpdate {
     pub r#type: &'static str,
     pub id: u64,
     pub name: String,
+    /// Whether an admin let its samples in.
+    pub state: HostState,
     pub status: Status,
     pub last_seen_ms: Option<i64>,
     pub vitals: Vitals,
@@ -66,6 +68,7 @@ impl HostUpdate {
             r#type: "host",
             id: s.host.id,
             name: s.host.name.clone(),
+            state: s.host.state,
             status: s.status,
             last_seen_ms: s.last_seen_ms,
             vitals: s.vitals.clone(),
@@ -79,10 +82,10 @@ pub struct Hosts<'a> {
     pub hosts: &'a [HostUpdate],
 }
 
-/// Summary of a host now, from the time-series store's latest values.
+/// Summary of a host now, from the time-series store's latest values and its last push.
 pub fn summary(ctx: &crate::app::Ctx, host: Host) -> HostSummary {
     let latest = ctx.tsdb.latest(host.id);
-    HostSummary::new(host, &latest, (ctx.clock.now().unix_timestamp_nanos() / 1_000_000) as i64)
+    crate::hosts::routes::summary(ctx, host, &latest)
 }
 
 pub fn to_text<T: Serialize>(m: &T) -> String {

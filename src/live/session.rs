@@ -11,7 +11,7 @@ use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::messages::{Hello, HostUpdate, Hosts, Samples, summary, to_text};
 use crate::app::Ctx;
-use crate::hosts::Host;
+use crate::hosts::{Host, HostState};
 use crate::orgs::OrgId;
 use crate::tsdb::Committed;
 
@@ -23,6 +23,9 @@ const PING_EVERY: Duration = Duration::from_secs(15);
 const PONG_TIMEOUT: Duration = Duration::from_secs(45);
 /// How often statuses are re-derived, so a host going silent shows up as offline.
 const STATUS_EVERY: Duration = Duration::from_secs(5);
+/// Every this many ticks the organization's hosts are read again, so machines registered
+/// (pending, with no samples to announce them), approved or rejected show up.
+const RELOAD_EVERY_TICKS: u32 = 12;
 
 /// What a stream sends: messages for a committed batch, and for a status tick.
 trait Feed {
@@ -132,6 +135,8 @@ impl Feed for HostFeed {
         if c.host != self.host.id {
             return Vec::new();
         }
+        // Only approved hosts' batches are stored: one committing was approved meanwhile.
+        self.host.state = HostState::Approved;
         self.last = HostUpdate::of(&summary(&self.ctx, self.host.clone()));
         vec![to_text(&Samples::of(c))]
     }
@@ -170,6 +175,7 @@ struct OrgFeed {
     unknown: std::collections::HashSet<u64>,
     /// Hosts of other organizations, not to be looked up again.
     foreign: std::collections::HashSet<u64>,
+    ticks: u32,
 }
 
 impl OrgFeed {
@@ -178,7 +184,10 @@ impl OrgFeed {
         let mut changed = Vec::new();
         for h in all {
             let update = HostUpdate::of(&summary(&self.ctx, h.clone()));
-            let differs = self.hosts.get(&h.id).is_none_or(|(_, last)| last.status != update.status);
+            let differs = self
+                .hosts
+                .get(&h.id)
+                .is_none_or(|(_, last)| last.status != update.status || last.state != update.state);
             if differs {
                 changed.push(update.clone());
             }
@@ -196,12 +205,15 @@ impl Feed for OrgFeed {
             }
             return Vec::new();
         };
+        // Only approved hosts' batches are stored: one committing was approved meanwhile.
+        host.state = HostState::Approved;
         *last = HostUpdate::of(&summary(&self.ctx, host.clone()));
         vec![to_text(last)]
     }
 
     async fn on_tick(&mut self) -> Vec<String> {
-        if !self.unknown.is_empty() {
+        self.ticks = self.ticks.wrapping_add(1);
+        if !self.unknown.is_empty() || self.ticks.is_multiple_of(RELOAD_EVERY_TICKS) {
             let changed = self.load().await;
             let unknown = std::mem::take(&mut self.unknown);
             self.foreign.extend(unknown.into_iter().filter(|id| !self.hosts.contains_key(id)));
@@ -227,7 +239,7 @@ pub async fn run_org(
     events: broadcast::Receiver<Arc<Committed>>,
 ) {
     let mut feed =
-        OrgFeed { ctx, org, hosts: HashMap::new(), unknown: Default::default(), foreign: Default::default() };
+        OrgFeed { ctx, org, hosts: HashMap::new(), unknown: Default::default(), foreign: Default::default(), ticks: 0 };
     let all = feed.load().await;
     if ws.text(to_text(&Hosts { r#type: "hosts", hosts: &all })).await.is_err() {
         return;

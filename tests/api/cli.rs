@@ -257,3 +257,53 @@ async fn ingest_keys_are_managed_from_the_command_line() {
     let err = fails(steward(d).args(["ingest-key", "create", "x", "--org", "nowhere"]));
     assert!(err.contains("organization \"nowhere\" not found"), "{err}");
 }
+
+#[actix_web::test]
+async fn hosts_are_listed_approved_and_rejected_from_the_command_line() {
+    let app = TestApp::builder().set("metrics.collect_interval_s", 0).start().await;
+    let admin = app.superadmin().await;
+    let (_, key) = admin.create_ingest_key_with("manual", false).await;
+    let body = crate::support::batch("web-1", "fp-cli", vec![]);
+    app.agent(&key).push(&body).await.expect_error(403, "host.pending");
+
+    // Through the running appliance: the approval takes effect at once.
+    let dir = app.data_dir().to_path_buf();
+    let run = move |args: Vec<String>| {
+        let dir = dir.clone();
+        actix_web::rt::task::spawn_blocking(move || steward(&dir).args(args).output().expect("run steward"))
+    };
+    let listed = run(vec!["hosts".into(), "list".into()]).await.expect("join");
+    assert!(listed.status.success(), "{}", describe(&listed));
+    let list = String::from_utf8_lossy(&listed.stdout).to_string();
+    let line: Vec<&str> = list.lines().next().expect("one host").split('\t').collect();
+    assert_eq!(line[1..], ["web-1", "agent", "pending", "fp-cli"], "{list}");
+    let id = line[0].to_string();
+    let approved = run(vec!["hosts".into(), "approve".into(), id.clone()]).await.expect("join");
+    assert!(approved.status.success(), "{}", describe(&approved));
+    assert_eq!(String::from_utf8_lossy(&approved.stdout), format!("{id}\tweb-1\tagent\tapproved\tfp-cli\n"));
+    let resp = app.agent(&key).push(&body).await.expect_status(202);
+    assert!(resp.body["token"].as_str().is_some_and(|t| t.starts_with("stm_")), "{resp:?}");
+
+    // On the stopped store.
+    let (dir, _) = app.stop().await;
+    let d = dir.path();
+    assert_eq!(ok(steward(d).args(["hosts", "reject", &id])), format!("{id}\tweb-1\tagent\trejected\tfp-cli\n"));
+    assert_eq!(ok(steward(d).args(["hosts", "list"])), format!("{id}\tweb-1\tagent\trejected\tfp-cli\n"));
+    assert!(fails(steward(d).args(["hosts", "approve", "999"])).contains("host 999 not found"));
+    assert!(
+        fails(steward(d).args(["hosts", "list", "--org", "nowhere"])).contains("organization \"nowhere\" not found")
+    );
+    let auto = ok(steward(d).args(["ingest-key", "create", "auto", "--auto-approve"]));
+    assert!(auto.starts_with("sti_"), "{auto}");
+    let keys = ok(steward(d).args(["ingest-key", "list"]));
+    let approvals: Vec<&str> = keys.lines().filter_map(|l| l.split('\t').nth(6)).collect();
+    assert_eq!(approvals, ["manual-approve", "auto-approve"], "{keys}");
+
+    let app = TestApp::builder().data_dir(dir).set("metrics.collect_interval_s", 0).start().await;
+    let admin = app.login("admin", crate::support::ADMIN_PW).await;
+    for action in ["host.approve", "host.reject"] {
+        let entries = crate::support::audit_entries(&admin, &format!("action={action}")).await;
+        assert_eq!(entries.len(), 1, "{action}: {entries:?}");
+        assert!(entries[0]["actor"].as_str().is_some_and(|a| a.starts_with("cli")), "{entries:?}");
+    }
+}

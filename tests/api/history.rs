@@ -265,7 +265,14 @@ async fn a_host_goes_offline_after_three_missed_intervals() {
     let t_slow = app.now_ms();
     let fast = push("fast", 5, vec![load(1.0, t_slow)]).await;
     let slow = push("slow", 60, vec![load(1.0, t_slow)]).await;
-    let silent = push("silent", 5, vec![]).await;
+    // Registered by a push that was refused (pending approval): nothing received.
+    let (_, manual) = admin.create_ingest_key_with("manual", false).await;
+    app.agent(&manual)
+        .push(&batch("silent", "silent", vec![load(1.0, t_slow)]))
+        .await
+        .expect_error(403, "host.pending");
+    let hosts = admin.hosts().await;
+    let silent = hosts.iter().find(|h| h["fingerprint"] == "silent").and_then(|h| h["id"].as_u64()).expect("silent");
     let status = |hosts: &[Value], id: u64| summary(hosts, id)["status"].as_str().expect("status").to_string();
     let hosts = admin.hosts().await;
     assert_eq!([status(&hosts, fast), status(&hosts, slow), status(&hosts, silent)], ["online", "online", "unknown"]);

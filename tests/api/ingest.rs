@@ -99,7 +99,10 @@ pub(crate) fn host_id(resp: &Resp) -> u64 {
 async fn an_ingest_key_is_shown_once_and_its_lifecycle_is_enforced_and_audited() {
     let app = quiet_app().await;
     let admin = app.superadmin().await;
-    let created = admin.post("/api/v1/ingest-keys", json!({ "name": "web servers" })).await.expect_status(201);
+    let created = admin
+        .post("/api/v1/ingest-keys", json!({ "name": "web servers", "auto_approve": true }))
+        .await
+        .expect_status(201);
     let id = created.id();
     let value = created.body["key"].as_str().expect("the value, once").to_string();
     assert!(value.starts_with("sti_") && value.len() > 40, "{value}");

@@ -17,7 +17,8 @@ type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<t
 const PATIENCE: Duration = Duration::from_secs(10);
 
 async fn ingest_key(admin: &Client) -> String {
-    let resp = admin.post("/api/v1/ingest-keys", json!({ "name": unique("live") })).await.expect_status(201);
+    let body = json!({ "name": unique("live"), "auto_approve": true });
+    let resp = admin.post("/api/v1/ingest-keys", body).await.expect_status(201);
     resp.body["key"].as_str().expect("key").to_string()
 }
 
@@ -105,11 +106,12 @@ async fn the_organization_stream_lists_hosts_then_updates_them() {
     assert_eq!(all["type"], "hosts");
     let listed: Vec<u64> = all["hosts"].as_array().unwrap().iter().filter_map(|h| h["id"].as_u64()).collect();
     assert!(listed.contains(&host), "{all}");
+    assert!(all["hosts"].as_array().unwrap().iter().all(|h| h["state"] == "approved"), "{all}");
     push(&app, &key, "db-1", vec![json!({ "name": "cpu.usage_pct", "value": 42.5, "ts": now + 1 })]).await;
     let m = next_json(&mut ws).await;
     assert_eq!(
-        (m["type"].as_str(), m["id"].as_u64(), m["status"].as_str()),
-        (Some("host"), Some(host), Some("online"))
+        (m["type"].as_str(), m["id"].as_u64(), m["status"].as_str(), m["state"].as_str()),
+        (Some("host"), Some(host), Some("online"), Some("approved"))
     );
     assert_eq!(m["vitals"]["cpu_pct"], 42.5);
 }

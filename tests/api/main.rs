@@ -12,6 +12,7 @@ mod config;
 mod crash;
 mod cross_org;
 mod csrf;
+mod enroll;
 mod history;
 mod ingest;
 mod ingest_limits;

@@ -15,7 +15,8 @@ const NAMES: [&str; 5] = ["va", "oa", "aa", "ab", "admin"];
 /// One route under test. Path placeholders: `{A}` org A's id, `{viewerA}` viewer A's id,
 /// `{new}` a fresh viewer of org A made for this one call, `{token}` a fresh token of
 /// admin A, `{hostA}` a host of org A (registered by a push), `{newHost}` a fresh host of
-/// org A made by a push for this one call, `{local}` the appliance's own host (default
+/// org A made by a push for this one call, `{pendingHost}` a fresh host of org A waiting for
+/// approval (its push refused), `{local}` the appliance's own host (default
 /// organization), `{keyA}` a fresh ingest key of org A. `{uniq}` in the body becomes a name
 /// used nowhere else.
 struct Case {
@@ -97,6 +98,11 @@ const CASES: &[Case] = &[
     with_codes(case("GET", "/api/v1/hosts/{hostA}/series?metric=load.1", None, [401, 200, 200, 200, 404, 404]), HOSTS_404),
     with_codes(case("DELETE", "/api/v1/hosts/{newHost}", None, [401, 403, 403, 204, 404, 404]), HOSTS_404),
     with_codes(case("DELETE", "/api/v1/hosts/{local}", None, [401, 403, 403, 404, 404, 409]), LOCAL_HOST),
+    with_codes(case("POST", "/api/v1/hosts/{pendingHost}/approve", None, [401, 403, 403, 200, 404, 404]), HOSTS_404),
+    with_codes(case("POST", "/api/v1/hosts/{pendingHost}/reject", None, [401, 403, 403, 200, 404, 404]), HOSTS_404),
+    with_codes(case("POST", "/api/v1/hosts/{newHost}/reject", None, [401, 403, 403, 200, 404, 404]), HOSTS_404),
+    with_codes(case("POST", "/api/v1/hosts/{local}/approve", None, [401, 403, 403, 404, 404, 409]), LOCAL_HOST),
+    with_codes(case("POST", "/api/v1/hosts/{local}/reject", None, [401, 403, 403, 404, 404, 409]), LOCAL_HOST),
     case("GET", "/api/v1/ingest-keys", None, [401, 403, 403, 200, 200, 200]),
     case("POST", "/api/v1/ingest-keys", Some(r#"{"name": "{uniq}"}"#), [401, 403, 403, 201, 201, 201]),
     with_codes(case("PATCH", "/api/v1/ingest-keys/{keyA}", Some(r#"{"name": "{uniq}"}"#), [401, 403, 403, 200, 404, 404]), KEYS_404),
@@ -127,8 +133,10 @@ pub struct World {
     pub host_a: u64,
     /// The appliance's own host, in the default organization.
     pub local_host: u64,
-    /// The value of an ingest key of org A.
+    /// The value of an auto-approving ingest key of org A.
     pub ingest_key_a: String,
+    /// The value of an ingest key of org A whose machines wait for approval.
+    pub manual_key_a: String,
 }
 
 impl World {
@@ -149,6 +157,7 @@ impl World {
         let admin_a_witness = witness(&app, &callers[3]).await;
         let admin_b_witness = witness(&app, &callers[4]).await;
         let (_, ingest_key_a) = admin_a_witness.create_ingest_key("matrix").await;
+        let (_, manual_key_a) = admin_a_witness.create_ingest_key_with("matrix-manual", false).await;
         let local = sup_witness.hosts().await.into_iter().find(|h| h["kind"] == "local").expect("the local host");
         let local_host = local["id"].as_u64().expect("local host id");
         let mut world = World {
@@ -163,6 +172,7 @@ impl World {
             host_a: 0,
             local_host,
             ingest_key_a,
+            manual_key_a,
         };
         world.host_a = world.push_new_host().await;
         world
@@ -174,6 +184,17 @@ impl World {
         let body = batch(&fp, &fp, vec![sample("load.1", Value::Null, 0.5, self.app.now_ms())]);
         let resp = Agent::new(&self.app.url, Some(&self.ingest_key_a)).push(&body).await.expect_status(202);
         resp.body["host_id"].as_u64().expect("host id")
+    }
+
+    /// Registers a new machine in org A, pending: its push is refused; returns its host id.
+    pub async fn push_pending_host(&self) -> u64 {
+        let fp = unique("fp-");
+        let body = batch(&fp, &fp, vec![sample("load.1", Value::Null, 0.5, self.app.now_ms())]);
+        let resp = Agent::new(&self.app.url, Some(&self.manual_key_a)).push(&body).await;
+        resp.expect_error(403, "host.pending");
+        let hosts = self.admin_a_witness.hosts().await;
+        let host = hosts.iter().find(|h| h["fingerprint"] == fp.as_str()).expect("the pending host");
+        host["id"].as_u64().expect("host id")
     }
 
     /// Everything a refused call could have changed: accounts of every organization,
@@ -217,6 +238,9 @@ impl World {
             path = path.replace("{new}", &id.to_string());
         }
         path = path.replace("{hostA}", &self.host_a.to_string()).replace("{local}", &self.local_host.to_string());
+        if path.contains("{pendingHost}") {
+            path = path.replace("{pendingHost}", &self.push_pending_host().await.to_string());
+        }
         if path.contains("{newHost}") {
             path = path.replace("{newHost}", &self.push_new_host().await.to_string());
         }

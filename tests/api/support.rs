@@ -374,9 +374,17 @@ impl TestApp {
 }
 
 impl Client {
-    /// Creates an ingest key in the caller's organization; returns `(id, value)`.
+    /// Creates an auto-approving ingest key in the caller's organization (machines pushing
+    /// with it are stored at once, as before enrollment existed); returns `(id, value)`.
     pub async fn create_ingest_key(&self, name: &str) -> (u64, String) {
-        let resp = self.post("/api/v1/ingest-keys", json!({ "name": name })).await.expect_status(201);
+        self.create_ingest_key_with(name, true).await
+    }
+
+    /// Creates an ingest key that auto-approves or not; returns `(id, value)`.
+    pub async fn create_ingest_key_with(&self, name: &str, auto_approve: bool) -> (u64, String) {
+        let body = json!({ "name": name, "auto_approve": auto_approve });
+        let resp = self.post("/api/v1/ingest-keys", body).await.expect_status(201);
+        assert_eq!(resp.body["auto_approve"], auto_approve, "{resp:?}");
         let value = resp.body["key"].as_str().expect("key value").to_string();
         (resp.id(), value)
     }

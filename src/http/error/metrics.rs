@@ -34,9 +34,9 @@ impl From<HostError> for ApiError {
         let (status, code) = match &e {
             HostError::NotFound(_) => (StatusCode::NOT_FOUND, "hosts.not_found"),
             HostError::InvalidMachine(_) => (StatusCode::UNPROCESSABLE_ENTITY, "ingest.invalid_machine"),
-            HostError::Local => (StatusCode::CONFLICT, "hosts.local"),
+            HostError::Local(_) => (StatusCode::CONFLICT, "hosts.local"),
             HostError::Forbidden(f) => return (*f).into(),
-            HostError::Metrics(_) | HostError::Store(_) => return Self::internal(&e),
+            HostError::Metrics(_) | HostError::Random | HostError::Store(_) => return Self::internal(&e),
         };
         Self::new(status, code, e.to_string())
     }
@@ -53,7 +53,13 @@ impl From<IngestError> for ApiError {
         let (status, code) = match &e {
             E::KeyRequired => (StatusCode::UNAUTHORIZED, "ingest.key_required"),
             E::InvalidKey => (StatusCode::UNAUTHORIZED, "ingest.invalid_key"),
-            E::KeyInactive => (StatusCode::FORBIDDEN, "ingest.key_inactive"),
+            E::KeyInactive | E::EnrollingKeyInactive { .. } => (StatusCode::FORBIDDEN, "ingest.key_inactive"),
+            E::InvalidToken => (StatusCode::UNAUTHORIZED, "ingest.invalid_token"),
+            E::ApprovalRequired { .. } => (StatusCode::FORBIDDEN, "host.pending"),
+            E::HostRejected { .. } => (StatusCode::FORBIDDEN, "host.rejected"),
+            E::KeyMismatch { .. } => (StatusCode::FORBIDDEN, "ingest.key_mismatch"),
+            E::TokenRequired { .. } => (StatusCode::FORBIDDEN, "ingest.token_required"),
+            E::TokenMismatch { .. } => (StatusCode::FORBIDDEN, "ingest.token_mismatch"),
             E::KeyNotFound(_) => (StatusCode::NOT_FOUND, "ingest_keys.not_found"),
             E::InvalidKeyName(_) => (StatusCode::UNPROCESSABLE_ENTITY, "ingest_keys.invalid_name"),
             E::UnsupportedEncoding(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "ingest.unsupported_encoding"),

@@ -59,3 +59,25 @@ fn user_and_org_errors_map() {
         assert_eq!((s, b["code"].as_str().unwrap()), (status, code));
     }
 }
+
+#[test]
+fn enrollment_refusals_map_to_their_status_and_code() {
+    use crate::ingest::IngestError as E;
+    let host = || ("web-1".to_string(), 7);
+    let cases: Vec<(E, u16, &str)> = vec![
+        (E::InvalidToken, 401, "ingest.invalid_token"),
+        (E::ApprovalRequired { id: host().1, name: host().0 }, 403, "host.pending"),
+        (E::HostRejected { id: host().1, name: host().0 }, 403, "host.rejected"),
+        (E::KeyMismatch { id: host().1, name: host().0 }, 403, "ingest.key_mismatch"),
+        (E::TokenRequired { id: host().1, name: host().0 }, 403, "ingest.token_required"),
+        (E::TokenMismatch { id: 7, fingerprint: "fp".into() }, 403, "ingest.token_mismatch"),
+        (E::EnrollingKeyInactive { id: 7, key: Some(2) }, 403, "ingest.key_inactive"),
+        (E::Host(crate::hosts::HostError::Local(1)), 409, "hosts.local"),
+        (E::Host(crate::hosts::HostError::Random), 500, "internal"),
+    ];
+    for (err, status, code) in cases {
+        let (s, b, _) = body(err.into());
+        assert_eq!((s, b["code"].as_str().unwrap()), (status, code));
+        assert!(!b["message"].as_str().unwrap().is_empty());
+    }
+}
