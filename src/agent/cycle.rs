@@ -97,7 +97,7 @@ impl Cycle {
         let collector = &mut self.collector;
         let read = catch_unwind(AssertUnwindSafe(|| {
             let collection = collector.collect(now_ms);
-            let facts = (n % FACTS_EVERY == 0).then(|| collector.facts());
+            let facts = n.is_multiple_of(FACTS_EVERY).then(|| collector.facts());
             (collection, facts)
         }));
         let (collection, facts) = match read {

@@ -46,8 +46,9 @@ async fn measure(
     node_exporter: &Path,
 ) -> anyhow::Result<Vec<String>> {
     let ctx = &appliance.ctx;
-    let key =
-        crate::ingest::keys::create(&ctx.store, &Scope::system(ctx.default_org), "bench", ctx.clock.now()).await?.key;
+    let key = crate::ingest::keys::create(&ctx.store, &Scope::system(ctx.default_org), "bench", true, ctx.clock.now())
+        .await?
+        .key;
     let fingerprint = appliance.fingerprint.clone().context("the appliance has no certificate")?;
     let mut agent = Reaped(spawn_agent(&appliance.url(), &key, &fingerprint, &dir.join("agent"), interval_s)?);
     let exporter = node_exporter.exists().then(|| spawn_exporter(node_exporter)).transpose()?;

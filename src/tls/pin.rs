@@ -166,13 +166,15 @@ pub fn certificate_changed<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a 
 fn rustls_error_in<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
     let mut next = Some(err);
     while let Some(e) = next {
-        let tls = e.downcast_ref::<rustls::Error>().or_else(|| {
-            e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()).and_then(|inner| inner.downcast_ref())
-        });
-        if tls.is_some() {
-            return tls;
+        if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+            return Some(tls);
         }
-        next = e.source();
+        // `io::Error::source` skips the error it wraps (it returns that error's source), and
+        // hyper wraps io errors in io errors: look inside each one.
+        next = match e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            Some(inner) => Some(inner as &(dyn StdError + 'static)),
+            None => e.source(),
+        };
     }
     None
 }

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod agent;
 mod audit;
 mod auth;
 mod bad_input;
