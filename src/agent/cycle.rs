@@ -134,38 +134,3 @@ mod tests {
         assert_eq!(following(t0, i, t0 + Duration::from_secs(15)), t0 + Duration::from_secs(20));
     }
 }
-
-#[cfg(test)]
-mod cost {
-    #[test]
-    #[ignore = "measurement, run by hand in release"]
-    fn cycle_cost() {
-        use std::time::Instant;
-        let config =
-            crate::agent::AgentConfig::for_server("http://127.0.0.1:1", "sti_x", std::path::Path::new("/tmp")).unwrap();
-        let mut c = crate::collect::Collector::new(config.collect.clone());
-        let mut b = super::Builder::new(
-            super::MachineOut { hostname: "h".into(), os: "o".into(), fingerprint: "f".into() },
-            5,
-            vec![],
-            config.compression,
-        );
-        std::thread::sleep(std::time::Duration::from_millis(300));
-        let (mut tc, mut tj, mut tf, n) = (0u128, 0u128, 0u128, 200u128);
-        let mut len = (0, 0, 0);
-        for i in 0..n {
-            let t = Instant::now();
-            let col = c.collect(i as i64);
-            tc += t.elapsed().as_nanos();
-            let t = Instant::now();
-            let json = b.json(&col, None);
-            tj += t.elapsed().as_nanos();
-            let t = Instant::now();
-            let f = b.frame(&json).unwrap();
-            tf += t.elapsed().as_nanos();
-            len = (col.readings.len(), json.len(), f.0.len());
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        println!("collect {} us, json {} us, frame {} us; {len:?}", tc / n / 1000, tj / n / 1000, tf / n / 1000);
-    }
-}

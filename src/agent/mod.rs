@@ -12,6 +12,7 @@
 //!   when it does not, enrollment state changes logged once.
 //! - [`cycle`]: the collection thread.
 //! - [`local_api`]: the optional read-only API on this machine.
+//! - `trim`: start-up-only code pages handed back to the kernel once running steadily.
 //!
 //! It must not touch the appliance's store: everything goes through the public HTTP API.
 
@@ -23,6 +24,7 @@ pub mod sender;
 pub mod spool;
 pub mod state;
 pub mod transport;
+mod trim;
 
 pub use config::AgentConfig;
 pub use sender::Stats;

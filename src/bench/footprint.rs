@@ -126,8 +126,15 @@ impl Drop for Reaped {
 }
 
 fn spawn_agent(server: &str, key: &str, fingerprint: &str, state: &Path, interval_s: u32) -> anyhow::Result<Child> {
-    let exe = std::env::current_exe().context("finding this binary")?;
-    let mut cmd = Command::new(exe);
+    // A copy of this binary, as on a machine that runs only the agent: the bench process
+    // maps the same file, and pages two processes share would be counted differently.
+    let exe = state.with_file_name("steward-agent-bin");
+    std::fs::copy(std::env::current_exe().context("finding this binary")?, &exe)
+        .with_context(|| format!("copying this binary to {}", exe.display()))?;
+    // Written back, as an installed binary is: dirty page-cache pages could not be
+    // dropped, which would inflate the agent's resident code.
+    std::fs::File::open(&exe).and_then(|f| f.sync_all()).context("syncing the copied binary")?;
+    let mut cmd = Command::new(&exe);
     cmd.args(["agent", "--server", server, "--server-fingerprint", fingerprint, "--interval"])
         .arg(interval_s.to_string())
         .arg("--state-dir")

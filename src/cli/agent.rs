@@ -38,14 +38,16 @@ pub struct AgentArgs {
     /// Seconds between two collections.
     #[arg(long, value_name = "SECONDS")]
     pub interval: Option<u32>,
+    /// Print the effective configuration with the source of each value (key redacted) and
+    /// exit.
+    #[arg(long)]
+    pub check: bool,
 }
 
 #[derive(Subcommand)]
 pub enum AgentCmd {
     /// Print the example agent configuration, documenting every key.
     Example,
-    /// Print the effective agent configuration with the source of each value.
-    Check,
 }
 
 pub fn agent(args: AgentArgs, global: &Global) -> anyhow::Result<ExitCode> {
@@ -54,7 +56,7 @@ pub fn agent(args: AgentArgs, global: &Global) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let loaded = load(&args, global)?;
-    if let Some(AgentCmd::Check) = args.command {
+    if args.check {
         print!("{}", loaded.render());
         return Ok(ExitCode::SUCCESS);
     }

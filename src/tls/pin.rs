@@ -59,8 +59,12 @@ pub fn parse_fingerprint(s: &str) -> Result<[u8; 32], TlsError> {
 /// Fallible only in form: the aws-lc-rs provider always supports the default protocol
 /// versions, but the builder says so with a `Result`, and this crate does not unwrap.
 pub fn pinned_client_config(pin: [u8; 32]) -> Result<ClientConfig, TlsError> {
+    client_config(Check::Pin(pin))
+}
+
+fn client_config(check: Check) -> Result<ClientConfig, TlsError> {
     let provider = provider();
-    let verifier = PinnedVerifier { pin, algorithms: provider.signature_verification_algorithms };
+    let verifier = PinnedVerifier { check, algorithms: provider.signature_verification_algorithms };
     let config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| TlsError::ClientConfig(e.to_string()))?
@@ -75,57 +79,7 @@ pub fn pinned_client_config(pin: [u8; 32]) -> Result<ClientConfig, TlsError> {
 /// the caller decides whether to pin what was seen, then connects with
 /// [`pinned_client_config`].
 pub fn capturing_client_config(seen: Arc<std::sync::Mutex<Option<[u8; 32]>>>) -> Result<ClientConfig, TlsError> {
-    let provider = provider();
-    let verifier = CapturingVerifier { seen, algorithms: provider.signature_verification_algorithms };
-    let config = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| TlsError::ClientConfig(e.to_string()))?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(verifier))
-        .with_no_client_auth();
-    Ok(config)
-}
-
-#[derive(Debug)]
-struct CapturingVerifier {
-    seen: Arc<std::sync::Mutex<Option<[u8; 32]>>>,
-    algorithms: WebPkiSupportedAlgorithms,
-}
-
-impl ServerCertVerifier for CapturingVerifier {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        *self.seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(digest(end_entity));
-        Err(rustls::Error::General("certificate noted for pinning; not trusted yet".into()))
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algorithms.supported_schemes()
-    }
+    client_config(Check::Capture(seen))
 }
 
 /// Whether a handshake failed because the certificate is not trusted (any certificate
@@ -179,9 +133,18 @@ fn rustls_error_in<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a rustls::
     None
 }
 
+/// What the verifier does with the server's certificate.
+#[derive(Debug)]
+enum Check {
+    /// Accept exactly this SHA-256.
+    Pin([u8; 32]),
+    /// Note its SHA-256 and refuse it.
+    Capture(Arc<std::sync::Mutex<Option<[u8; 32]>>>),
+}
+
 #[derive(Debug)]
 struct PinnedVerifier {
-    pin: [u8; 32],
+    check: Check,
     algorithms: WebPkiSupportedAlgorithms,
 }
 
@@ -195,13 +158,20 @@ impl ServerCertVerifier for PinnedVerifier {
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         let presented = digest(end_entity);
+        let pin = match &self.check {
+            Check::Pin(pin) => pin,
+            Check::Capture(seen) => {
+                *seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(presented);
+                return Err(rustls::Error::General("certificate noted for pinning; not trusted yet".into()));
+            }
+        };
         // Constant time, although the pin is not secret: it costs nothing and leaves no
         // timing question to argue about.
-        if bool::from(presented.ct_eq(&self.pin)) {
+        if bool::from(presented.ct_eq(pin)) {
             return Ok(ServerCertVerified::assertion());
         }
         let mismatch =
-            CertificateChanged { expected: format_fingerprint(&self.pin), presented: format_fingerprint(&presented) };
+            CertificateChanged { expected: format_fingerprint(pin), presented: format_fingerprint(&presented) };
         // A certificate error (not `General`) so rustls sends the server a bad-certificate
         // alert; `certificate_changed` digs it out again for a clean message.
         Err(rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(mismatch)))))

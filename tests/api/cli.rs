@@ -307,3 +307,25 @@ async fn hosts_are_listed_approved_and_rejected_from_the_command_line() {
         assert!(entries[0]["actor"].as_str().is_some_and(|a| a.starts_with("cli")), "{entries:?}");
     }
 }
+
+#[test]
+fn agent_example_check_and_refusals() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let agent = || {
+        let mut cmd = steward(dir.path());
+        cmd.env("STEWARD_AGENT_CONFIG", "/dev/null").arg("agent");
+        cmd
+    };
+    assert_eq!(ok(agent().arg("example")), steward::agent::config::EXAMPLE);
+    let key = "sti_0123456789abcdefghijklmnopqrstuvwxyz0123456";
+    let out = ok(agent().args(["--server", "https://steward.example.com", "--key", key, "--check"]));
+    assert!(out.lines().any(|l| l == "server = \"https://steward.example.com\"  # flag --server"), "{out}");
+    assert!(out.lines().any(|l| l == "key = \"<redacted>\"  # flag --key") && !out.contains(key), "{out}");
+
+    let err = fails(agent().args(["--server", "http://10.1.2.3:8080", "--key", key]));
+    assert!(err.contains("allow_insecure_http") && err.starts_with("steward: "), "{err}");
+    let err = fails(agent().args(["--server", "https://a.example", "--key", "not-a-key"]));
+    assert!(err.contains("sti_"), "{err}");
+    let err = fails(agent().args(["--server", "https://a.example"]));
+    assert!(err.contains("key"), "{err}");
+}
