@@ -78,13 +78,15 @@ impl Agent {
     /// inside a tokio runtime.
     pub async fn start(config: AgentConfig, clock: SharedClock) -> Result<Self, AgentError> {
         let (dir, limit, fp) = (config.state_dir.clone(), config.spool_limit, config.fingerprint.clone());
-        let (state, spool, fingerprint, token, pin) = crate::blocking::run(move || -> Result<_, AgentError> {
+        let cfg = config.clone();
+        // File reads all, including the system's trusted roots the HTTP client loads.
+        let (state, spool, fingerprint, token, transport) = crate::blocking::run(move || -> Result<_, AgentError> {
             let state = state::State::open(&dir)?;
             let spool = spool::Spool::open(&state.spool_dir(), limit)?;
             let fingerprint = state.machine_fingerprint(fp.as_deref())?;
             let token = state.token()?;
-            let pin = state.pin()?;
-            Ok((state, spool, fingerprint, token, pin))
+            let transport = transport::Transport::new(&cfg, state.clone(), state.pin()?)?;
+            Ok((state, spool, fingerprint, token, transport))
         })
         .await??;
         if !spool.is_empty() {
@@ -94,7 +96,6 @@ impl Agent {
                 "batches from an earlier run are waiting in the spool"
             );
         }
-        let transport = transport::Transport::new(&config, state.clone(), pin)?;
         let stats = Arc::new(Stats::default());
         let (tx, rx) = mpsc::channel(QUEUE);
         let (stop, stopped) = watch::channel(false);

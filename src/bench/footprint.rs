@@ -51,15 +51,17 @@ async fn measure(
         .key;
     let fingerprint = appliance.fingerprint.clone().context("the appliance has no certificate")?;
     let mut agent = Reaped(spawn_agent(&appliance.url(), &key, &fingerprint, &dir.join("agent"), interval_s)?);
-    let exporter = node_exporter.exists().then(|| spawn_exporter(node_exporter)).transpose()?;
-    let mut exporter = exporter.map(|(child, url)| (Reaped(child), url));
+    let mut exporter = match node_exporter.exists() {
+        true => Some(spawn_exporter(node_exporter).await?).map(|(child, url)| (Reaped(child), url)),
+        false => None,
+    };
     let client = super::http_client()?;
     let interval = Duration::from_secs(interval_s.into());
     let bar = super::progress("footprint", Some(u64::from(cycles) + 2), "cycles");
 
     // Warm-up: the agent has enrolled and delivered, the exporter has answered twice.
     let delivered = || ctx.tsdb.stats().batches;
-    wait_for(Duration::from_secs(30) + interval * 3, || delivered() >= 2, &mut agent)?;
+    wait_for(Duration::from_secs(30) + interval * 3, || delivered() >= 2, &mut agent).await?;
     for _ in 0..2 {
         if let Some((_, url)) = &exporter {
             client.get(url.as_str()).send().await?.error_for_status()?.bytes().await?;
@@ -152,7 +154,7 @@ fn spawn_agent(server: &str, key: &str, fingerprint: &str, state: &Path, interva
     cmd.spawn().context("starting steward agent")
 }
 
-fn spawn_exporter(path: &Path) -> anyhow::Result<(Child, String)> {
+async fn spawn_exporter(path: &Path) -> anyhow::Result<(Child, String)> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let child = Command::new(path)
         .arg(format!("--web.listen-address=127.0.0.1:{port}"))
@@ -163,16 +165,17 @@ fn spawn_exporter(path: &Path) -> anyhow::Result<(Child, String)> {
         .with_context(|| format!("starting {}", path.display()))?;
     let url = format!("http://127.0.0.1:{port}/metrics");
     let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+    while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
         if Instant::now() > deadline {
             bail!("{} did not listen on port {port} within 10 s", path.display());
         }
-        std::thread::sleep(Duration::from_millis(50));
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
     Ok((child, url))
 }
 
-fn wait_for(limit: Duration, done: impl Fn() -> bool, agent: &mut Reaped) -> anyhow::Result<()> {
+/// Polls without blocking the runtime: the appliance being measured against shares it.
+async fn wait_for(limit: Duration, done: impl Fn() -> bool, agent: &mut Reaped) -> anyhow::Result<()> {
     let deadline = Instant::now() + limit;
     while !done() {
         if let Some(status) = agent.0.try_wait()? {
@@ -181,7 +184,7 @@ fn wait_for(limit: Duration, done: impl Fn() -> bool, agent: &mut Reaped) -> any
         if Instant::now() > deadline {
             bail!("the agent delivered nothing within {} s", limit.as_secs());
         }
-        std::thread::sleep(Duration::from_millis(100));
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
     Ok(())
 }

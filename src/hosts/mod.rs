@@ -20,8 +20,8 @@ pub use overview::{HostSummary, Status, Vitals, status_of};
 pub use pushes::LastPush;
 pub use routes::configure;
 pub use service::{
-    Machine, Origin, delete, ensure_local, find, find_for_update, get, get_in, list, machine_changed, refresh_machine,
-    register, update_facts,
+    Machine, Origin, delete, ensure_local, find, get, get_in, list, machine_changed, refresh_machine, register,
+    update_facts,
 };
 
 use redb::{TableDefinition, WriteTransaction};

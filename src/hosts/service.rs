@@ -7,7 +7,7 @@ use super::{BY_FINGERPRINT, HOSTS, Host, HostError, HostKind, HostState};
 use crate::audit::{self, Event, Outcome};
 use crate::collect::Facts;
 use crate::orgs::{Actor, OrgId, Role, Scope};
-use crate::store::{Store, get_json, next_id, put_json};
+use crate::store::{Reads, Store, get_json, next_id, put_json};
 
 /// How a machine introduces itself when it pushes, checked at the edge.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,19 +48,11 @@ pub struct Origin {
 }
 
 /// The host a machine already is in an organization, by fingerprint.
-pub fn find(txn: &ReadTransaction, org: OrgId, fingerprint: &str) -> Result<Option<Host>, HostError> {
-    let Some(id) = txn.open_table(BY_FINGERPRINT)?.get((org.0, fingerprint))?.map(|v| v.value()) else {
+pub fn find(txn: &impl Reads, org: OrgId, fingerprint: &str) -> Result<Option<Host>, HostError> {
+    let Some(id) = txn.read_table(BY_FINGERPRINT)?.get((org.0, fingerprint))?.map(|v| v.value()) else {
         return Ok(None);
     };
-    Ok(get_json(&txn.open_table(HOSTS)?, (org.0, id))?)
-}
-
-/// [`find`] inside a write transaction, to decide again on what it will change.
-pub fn find_for_update(txn: &WriteTransaction, org: OrgId, fingerprint: &str) -> Result<Option<Host>, HostError> {
-    let Some(id) = txn.open_table(BY_FINGERPRINT)?.get((org.0, fingerprint))?.map(|v| v.value()) else {
-        return Ok(None);
-    };
-    Ok(get_json(&txn.open_table(HOSTS)?, (org.0, id))?)
+    Ok(get_json(&txn.read_table(HOSTS)?, (org.0, id))?)
 }
 
 /// One host inside a read transaction (the ingest hot path reads token, host and key in one).

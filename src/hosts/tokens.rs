@@ -13,7 +13,7 @@ use super::{Host, HostError};
 use crate::audit::{self, Event, Outcome};
 use crate::auth::hash_token;
 use crate::orgs::{Actor, OrgId};
-use crate::store::{StoreError, get_json, put_json};
+use crate::store::{Reads, StoreError, get_json, put_json};
 
 /// (org, host id) -> JSON of [`MachineToken`].
 const TOKENS: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("host_tokens");
@@ -63,13 +63,8 @@ pub fn resolve(txn: &ReadTransaction, value: &str) -> Result<Option<(OrgId, u64,
 }
 
 /// A host's token record, if it has one.
-pub fn get(txn: &ReadTransaction, org: OrgId, host: u64) -> Result<Option<MachineToken>, StoreError> {
-    get_json(&txn.open_table(TOKENS)?, (org.0, host))
-}
-
-/// [`get`] inside a write transaction, to decide again on what it will change.
-pub fn get_for_update(txn: &WriteTransaction, org: OrgId, host: u64) -> Result<Option<MachineToken>, StoreError> {
-    get_json(&txn.open_table(TOKENS)?, (org.0, host))
+pub fn get(txn: &impl Reads, org: OrgId, host: u64) -> Result<Option<MachineToken>, StoreError> {
+    get_json(&txn.read_table(TOKENS)?, (org.0, host))
 }
 
 /// Mints a new token for `host`, replacing any it had, and records the issue. Returns the

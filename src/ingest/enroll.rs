@@ -13,7 +13,7 @@
 //! registration.
 
 use actix_web::HttpRequest;
-use redb::{ReadTransaction, WriteTransaction};
+use redb::WriteTransaction;
 use time::OffsetDateTime;
 
 use super::IngestError;
@@ -23,6 +23,7 @@ use crate::app::Ctx;
 use crate::hosts::tokens::{self, MachineToken};
 use crate::hosts::{self, Host, HostKind, HostState, Machine, Origin};
 use crate::orgs::Actor;
+use crate::store::Reads;
 
 /// A key's last-use time, and a token's, are written at most this often.
 pub const MARK_USED_EVERY: time::Duration = time::Duration::minutes(1);
@@ -105,21 +106,12 @@ pub fn check_token_host(host: &Host, key: Option<&IngestKey>) -> Result<(), Inge
     Ok(())
 }
 
-fn known_read(txn: &ReadTransaction, key: &IngestKey, fingerprint: &str) -> Result<Known, IngestError> {
+/// What the store knows of the machine, in the read that decides or the write that acts.
+fn known(txn: &impl Reads, key: &IngestKey, fingerprint: &str) -> Result<Known, IngestError> {
     let Some(host) = hosts::find(txn, key.org, fingerprint)? else { return Ok(Known::default()) };
     let token = tokens::get(txn, key.org, host.id)?;
     let bound = match host.ingest_key.filter(|k| *k != key.id) {
         Some(id) => keys::get(txn, key.org, id)?,
-        None => None,
-    };
-    Ok(Known { host: Some(host), token, bound })
-}
-
-fn known_write(txn: &WriteTransaction, key: &IngestKey, fingerprint: &str) -> Result<Known, IngestError> {
-    let Some(host) = hosts::find_for_update(txn, key.org, fingerprint)? else { return Ok(Known::default()) };
-    let token = tokens::get_for_update(txn, key.org, host.id)?;
-    let bound = match host.ingest_key.filter(|k| *k != key.id) {
-        Some(id) => keys::get_for_update(txn, key.org, id)?,
         None => None,
     };
     Ok(Known { host: Some(host), token, bound })
@@ -136,7 +128,7 @@ pub async fn admit_key(
     now: OffsetDateTime,
 ) -> Result<Admitted, IngestError> {
     let (k, fp) = (key.clone(), batch.machine.fingerprint.clone());
-    let known = ctx.store.read(move |txn| known_read(txn, &k, &fp)).await?;
+    let known = ctx.store.read(move |txn| known(txn, &k, &fp)).await?;
     if let KeyDecision::Register(_) = decide_key(key, known)? {
         check_new_host_series(ctx, batch)?;
     }
@@ -159,7 +151,7 @@ fn enroll(
     now: OffsetDateTime,
     actor: Actor,
 ) -> Result<Admitted, IngestError> {
-    let (host, token) = match decide_key(key, known_write(txn, key, &machine.fingerprint)?)? {
+    let (host, token) = match decide_key(key, known(txn, key, &machine.fingerprint)?)? {
         KeyDecision::Register(state) => {
             let origin = Origin { kind: HostKind::Agent, ingest_key: Some(key.id), interval_s, state };
             let (host, _) = hosts::register(txn, key.org, machine, origin, now, actor.clone())?;

@@ -12,7 +12,7 @@ use super::IngestError;
 use crate::audit::{self, Event, Outcome};
 use crate::auth::hash_token;
 use crate::orgs::{OrgId, Role, Scope};
-use crate::store::{Store, StoreError, get_json, next_id, put_json};
+use crate::store::{Reads, Store, StoreError, get_json, next_id, put_json};
 
 const KEYS: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("ingest_keys");
 const KEYS_BY_HASH: TableDefinition<&[u8], (u64, u64)> = TableDefinition::new("ingest_keys_by_hash");
@@ -197,13 +197,8 @@ pub async fn delete(store: &Store, scope: &Scope, id: u64, now: OffsetDateTime) 
 }
 
 /// One key by id, active or not: the key a host was enrolled with.
-pub fn get(txn: &ReadTransaction, org: OrgId, id: u64) -> Result<Option<IngestKey>, StoreError> {
-    Ok(get_json::<(u64, u64), Stored>(&txn.open_table(KEYS)?, (org.0, id))?.map(|s| s.key))
-}
-
-/// [`get`] inside a write transaction, to decide again on what it will change.
-pub fn get_for_update(txn: &WriteTransaction, org: OrgId, id: u64) -> Result<Option<IngestKey>, StoreError> {
-    Ok(get_json::<(u64, u64), Stored>(&txn.open_table(KEYS)?, (org.0, id))?.map(|s| s.key))
+pub fn get(txn: &impl Reads, org: OrgId, id: u64) -> Result<Option<IngestKey>, StoreError> {
+    Ok(get_json::<(u64, u64), Stored>(&txn.read_table(KEYS)?, (org.0, id))?.map(|s| s.key))
 }
 
 /// The key a presented value names, active or not.

@@ -50,3 +50,30 @@ pub fn next_id(txn: &WriteTransaction, sequence: &str) -> Result<u64, StoreError
     meta.insert(key.as_str(), next.to_be_bytes().as_slice())?;
     Ok(next)
 }
+
+/// Reading tables in either kind of transaction, so a lookup is written once and used both
+/// to decide on a read and to decide again inside the write that acts on it.
+pub trait Reads {
+    fn read_table<K: redb::Key + 'static, V: redb::Value + 'static>(
+        &self,
+        def: redb::TableDefinition<K, V>,
+    ) -> Result<impl ReadableTable<K, V> + '_, redb::TableError>;
+}
+
+impl Reads for redb::ReadTransaction {
+    fn read_table<K: redb::Key + 'static, V: redb::Value + 'static>(
+        &self,
+        def: redb::TableDefinition<K, V>,
+    ) -> Result<impl ReadableTable<K, V> + '_, redb::TableError> {
+        self.open_table(def)
+    }
+}
+
+impl Reads for redb::WriteTransaction {
+    fn read_table<K: redb::Key + 'static, V: redb::Value + 'static>(
+        &self,
+        def: redb::TableDefinition<K, V>,
+    ) -> Result<impl ReadableTable<K, V> + '_, redb::TableError> {
+        self.open_table(def)
+    }
+}

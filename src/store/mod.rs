@@ -7,7 +7,7 @@
 mod codec;
 mod error;
 
-pub use codec::{get_json, next_id, put_json};
+pub use codec::{Reads, get_json, next_id, put_json};
 pub use error::StoreError;
 
 use std::path::{Path, PathBuf};
