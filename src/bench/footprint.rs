@@ -3,11 +3,12 @@
 //! appliance started in-process), measured side by side in the same run with Debian's
 //! `prometheus-node-exporter` scraped at the same interval.
 //!
-//! CPU time is the sum of every thread's `schedstat` run time (nanoseconds), taken after a
-//! warm-up and again after the measured cycles; memory is `VmRSS`/`VmHWM` from
+//! CPU time is the sum of every thread's `schedstat` run time (nanoseconds), read after a
+//! warm-up, at every cycle and after the measured cycles; memory is `VmRSS`/`VmHWM` from
 //! `/proc/PID/status` at the end. It must not change how the agent runs: the agent gets
 //! only flags and its key in the environment.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -68,8 +69,9 @@ async fn measure(
         }
         bar.inc(1);
     }
-    let agent_before = usage(agent.id())?;
-    let exporter_before = exporter.as_ref().map(|(c, _)| usage(c.id())).transpose()?;
+    let (mut agent_cpu, mut exporter_cpu) = (CpuMeter::default(), CpuMeter::default());
+    let agent_before = usage(agent.id(), &mut agent_cpu)?;
+    let exporter_before = exporter.as_ref().map(|(c, _)| usage(c.id(), &mut exporter_cpu)).transpose()?;
     let batches_before = delivered();
     let started = Instant::now();
     for i in 1..=cycles {
@@ -77,12 +79,13 @@ async fn measure(
         if let Some((_, url)) = &exporter {
             client.get(url.as_str()).send().await?.error_for_status()?.bytes().await?;
         }
+        agent_cpu.read(agent.id())?;
         bar.inc(1);
     }
     // The agent's last cycle lands within a few ms of the tick; let it finish.
     tokio::time::sleep(interval / 2).await;
-    let agent_after = usage(agent.id())?;
-    let exporter_after = exporter.as_ref().map(|(c, _)| usage(c.id())).transpose()?;
+    let agent_after = usage(agent.id(), &mut agent_cpu)?;
+    let exporter_after = exporter.as_ref().map(|(c, _)| usage(c.id(), &mut exporter_cpu)).transpose()?;
     let batches = delivered() - batches_before;
     bar.finish_and_clear();
     let _ = agent.0.kill();
@@ -189,17 +192,37 @@ async fn wait_for(limit: Duration, done: impl Fn() -> bool, agent: &mut Reaped) 
     Ok(())
 }
 
-/// CPU of every live thread and memory of a process, from `/proc`.
-pub fn usage(pid: u32) -> anyhow::Result<Usage> {
-    let mut cpu_ns = 0;
-    let tasks = format!("/proc/{pid}/task");
-    for task in std::fs::read_dir(&tasks).with_context(|| format!("reading {tasks}"))? {
-        let path = task?.path().join("schedstat");
-        // A thread may end between listing and reading: it simply stops counting.
-        if let Ok(text) = std::fs::read_to_string(path) {
-            cpu_ns += text.split_whitespace().next().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+/// CPU time of a process at nanosecond resolution, from its threads' `schedstat`.
+///
+/// A thread that has ended keeps the time last read for it, so the total never goes back
+/// when the agent's blocking pool retires a thread (`/proc/PID/stat` keeps ended threads
+/// but counts in 10 ms ticks, coarser than a whole cycle). Read it often: time a thread
+/// spends after its last reading and before it ends is missed.
+#[derive(Debug, Default)]
+pub struct CpuMeter {
+    threads: HashMap<u64, u64>,
+}
+
+impl CpuMeter {
+    pub fn read(&mut self, pid: u32) -> anyhow::Result<u64> {
+        let tasks = format!("/proc/{pid}/task");
+        for task in std::fs::read_dir(&tasks).with_context(|| format!("reading {tasks}"))? {
+            let task = task?;
+            let Some(tid) = task.file_name().to_str().and_then(|t| t.parse::<u64>().ok()) else { continue };
+            // A thread may end between listing and reading: its last reading stands.
+            if let Ok(text) = std::fs::read_to_string(task.path().join("schedstat"))
+                && let Some(ns) = text.split_whitespace().next().and_then(|v| v.parse::<u64>().ok())
+            {
+                self.threads.insert(tid, ns);
+            }
         }
+        Ok(self.threads.values().sum())
     }
+}
+
+/// CPU (through the process's meter) and memory of a process, from `/proc`.
+pub fn usage(pid: u32, cpu: &mut CpuMeter) -> anyhow::Result<Usage> {
+    let cpu_ns = cpu.read(pid)?;
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     Ok(Usage {
         cpu_ns,
@@ -221,8 +244,29 @@ fn status_kib(status: &str, field: &str) -> u64 {
 mod tests {
     #[test]
     fn this_process_has_cpu_time_and_memory() {
-        let u = super::usage(std::process::id()).unwrap();
+        let u = super::usage(std::process::id(), &mut super::CpuMeter::default()).unwrap();
         assert!(u.cpu_ns > 0 && u.rss > 0 && u.peak_rss >= u.rss && u.rss_anon > 0, "{u:?}");
         assert_eq!(super::status_kib("VmRSS:\t  1234 kB\n", "VmRSS:"), 1234);
+    }
+
+    /// Regression: the bench printed 1.5e12 ms per cycle when one of the agent's threads
+    /// ended between the two readings (the sum of live threads went down).
+    #[test]
+    fn cpu_time_of_an_ended_thread_still_counts() {
+        let mut meter = super::CpuMeter::default();
+        let pid = std::process::id();
+        let burner = std::thread::spawn(|| {
+            let start = std::time::Instant::now();
+            while start.elapsed() < std::time::Duration::from_millis(50) {
+                std::hint::black_box(0u64.wrapping_add(1));
+            }
+        });
+        while !burner.is_finished() {
+            meter.read(pid).unwrap();
+        }
+        let with_burner = meter.read(pid).unwrap();
+        burner.join().unwrap();
+        let after = meter.read(pid).unwrap();
+        assert!(after >= with_burner, "cpu went back from {with_burner} to {after} ns");
     }
 }
