@@ -1,13 +1,14 @@
 //! Giving start-up memory back: once the agent runs steadily, the read-only pages of its
 //! binary and libraries that only start-up needed (argument parsing, configuration, TLS
-//! set-up...) are handed back to the kernel, and further faults on them read single pages.
+//! set-up...) are handed back to the kernel.
 //!
-//! Why: the binary also holds the whole appliance, so code the agent uses is spread thinly
-//! across it, and the kernel maps code in 64 KiB windows with read-ahead around each fault.
-//! Without this, most of the agent's resident memory is code it ran once or never. With
-//! it, resident code is what a collection cycle touches. Pages shared with other processes
-//! are left alone by the kernel; nothing is written or unmapped, so no behaviour changes.
-//! It must not touch writable or anonymous memory.
+//! Why: the binary also holds the whole appliance, and start-up touches code all over it.
+//! Afterwards resident code is what a collection cycle touches, plus what the kernel brings
+//! along: it reads ahead and maps 64 KiB windows around each fault on code. `MADV_RANDOM`
+//! stopped the read-ahead before Linux 6.16 and no longer does for executable mappings,
+//! which is why release builds also pack the per-cycle code together (`build.rs`). Pages
+//! shared with other processes are left alone by the kernel; nothing is written or
+//! unmapped, so no behaviour changes. It must not touch writable or anonymous memory.
 
 use std::io;
 
