@@ -76,8 +76,9 @@ async fn measure(
     let started = Instant::now();
     for i in 1..=cycles {
         tokio::time::sleep_until((started + interval * i).into()).await;
-        if let Some((_, url)) = &exporter {
+        if let Some((child, url)) = &exporter {
             client.get(url.as_str()).send().await?.error_for_status()?.bytes().await?;
+            exporter_cpu.read(child.id())?;
         }
         agent_cpu.read(agent.id())?;
         bar.inc(1);
