@@ -23,6 +23,8 @@
 //! - [`hosts`]: monitored machines, their facts and status, overview and history routes.
 //! - [`ingest`]: the push endpoint and its ingest keys.
 //! - [`live`]: WebSocket streams of committed samples and host status.
+//! - [`poll`]: agentless SSH monitoring: SSH host settings, the poll script and parsers, the poller pool, `test-ssh`.
+//! - [`sshkeys`]: the SSH key store: generated or imported keys, sealed, their public halves and users.
 //! - [`agent`]: the push agent (`steward agent`): collection, spool, pinned transport, enrollment, local API.
 //! - [`bench`]: `steward bench`, the performance figures measured on a temporary in-process appliance.
 
@@ -42,7 +44,9 @@ pub mod http;
 pub mod ingest;
 pub mod live;
 pub mod orgs;
+pub mod poll;
 pub mod seal;
+pub mod sshkeys;
 pub mod store;
 pub mod tasks;
 pub mod tls;

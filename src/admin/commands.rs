@@ -231,6 +231,7 @@ fn host_line(h: &hosts::Host) -> String {
     let kind = match h.kind {
         hosts::HostKind::Local => "local",
         hosts::HostKind::Agent => "agent",
+        hosts::HostKind::Ssh => "ssh",
     };
     format!("{}\t{}\t{}\t{}\t{}", h.id, h.name, kind, h.state.as_str(), h.fingerprint)
 }

@@ -21,7 +21,7 @@ pub use pushes::LastPush;
 pub use routes::configure;
 pub use service::{
     Machine, Origin, delete, ensure_local, find, get, get_in, list, machine_changed, refresh_machine, register,
-    update_facts,
+    update_facts, using_ssh_key,
 };
 
 use redb::{TableDefinition, WriteTransaction};
@@ -76,6 +76,8 @@ pub enum HostKind {
     Local,
     /// A machine running `steward agent`, pushing its samples.
     Agent,
+    /// A machine the appliance polls over SSH ([`crate::poll`]).
+    Ssh,
 }
 
 /// Whether a host's samples are accepted: an admin approves a machine enrolled with an
@@ -123,6 +125,9 @@ pub struct Host {
     /// The ingest key it is enrolled with, for agents: revoking or deleting that key stops
     /// its machine token too.
     pub ingest_key: Option<u64>,
+    /// How to reach it, for hosts of kind `ssh`; never a credential.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssh: Option<crate::poll::SshSettings>,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,

@@ -119,6 +119,7 @@ pub fn register(
         interval_s: origin.interval_s,
         facts: None,
         ingest_key: origin.ingest_key,
+        ssh: None,
         created_at: now,
     };
     put_json(&mut hosts, (org.0, host.id), &host)?;
@@ -169,6 +170,22 @@ pub async fn update_facts(store: &Store, org: OrgId, id: u64, facts: Facts) -> R
             Ok(())
         })
         .await
+}
+
+/// The hosts of an organization that log in with SSH key `key_id`, as (id, name): a key
+/// in use must not be deleted.
+pub fn using_ssh_key(txn: &impl Reads, org: OrgId, key_id: u64) -> Result<Vec<(u64, String)>, HostError> {
+    let hosts = txn.read_table(HOSTS)?;
+    let mut out = Vec::new();
+    for row in hosts.range((org.0, 0)..=(org.0, u64::MAX))? {
+        let (k, _) = row?;
+        let Some(host) = get_json::<(u64, u64), Host>(&hosts, k.value())? else { continue };
+        let uses = host.ssh.as_ref().is_some_and(|s| s.auth == crate::poll::SshAuth::Key { key_id });
+        if uses {
+            out.push((host.id, host.name));
+        }
+    }
+    Ok(out)
 }
 
 pub async fn list(store: &Store, org: OrgId) -> Result<Vec<Host>, HostError> {

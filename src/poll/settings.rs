@@ -1,0 +1,52 @@
+//! What the appliance stores about an SSH host besides the host record: where it is, who
+//! to log in as and how, and the host key it pinned. Never a secret: the password is sealed
+//! apart ([`crate::seal`]) and a key is a reference into [`crate::sshkeys`].
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SshSettings {
+    /// DNS name or IP address.
+    pub address: String,
+    pub port: u16,
+    pub username: String,
+    pub auth: SshAuth,
+    /// Disabled hosts keep their history and settings but are not polled.
+    pub enabled: bool,
+    /// The host key the appliance trusts; `null` until the first successful connection
+    /// pins it (trust on first use) unless an admin gave its fingerprint up front.
+    pub host_key: Option<PinnedKey>,
+}
+
+/// How the appliance logs in. The password itself is sealed and never returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "method", rename_all = "lowercase")]
+pub enum SshAuth {
+    Password,
+    /// A key of the organization's key store.
+    Key { key_id: u64 },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PinnedKey {
+    /// `SHA256:` and the unpadded base64 of the SHA-256 of the key blob, as `ssh-keygen -l`
+    /// prints it.
+    pub fingerprint: String,
+    /// e.g. `ssh-ed25519`; `null` when an admin gave only the fingerprint.
+    pub algorithm: Option<String>,
+    pub source: PinSource,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub pinned_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PinSource {
+    /// Recorded at the first successful connection.
+    FirstUse,
+    /// Given by an admin.
+    Admin,
+}

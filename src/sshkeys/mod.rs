@@ -1,0 +1,1 @@
+//! The SSH key store (helper B).
