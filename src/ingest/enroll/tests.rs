@@ -33,6 +33,7 @@ fn host(kind: HostKind, state: HostState, ingest_key: Option<u64>) -> Host {
         interval_s: 5,
         facts: None,
         ingest_key,
+        ssh: None,
         created_at: OffsetDateTime::UNIX_EPOCH,
     }
 }
