@@ -40,6 +40,8 @@ pub struct Ctx {
     pub tsdb: crate::tsdb::Tsdb,
     /// When each host last had a batch accepted: its online status follows pushes.
     pub last_push: crate::hosts::LastPush,
+    /// What the SSH poller knows about each SSH host now.
+    pub polls: crate::poll::Registry,
 }
 
 impl Ctx {
@@ -179,6 +181,7 @@ pub async fn context(
     let ctx = Ctx {
         tsdb,
         last_push: crate::hosts::LastPush::default(),
+        polls: crate::poll::Registry::default(),
         hasher,
         dummy_hash: Arc::default(),
         login_limiter: LoginLimiter::per_minute(config.auth.login_rate_per_minute),
@@ -226,6 +229,7 @@ impl Appliance {
             .map_err(|e| AppError::Listen { addr: socket.display().to_string(), reason: e.to_string() })?;
         let mut tasks = vec![housekeeping(ctx.clone()), admin, metrics_maintenance(ctx.clone())];
         tasks.extend(crate::hosts::local::start(ctx.clone()).await?);
+        tasks.push(crate::poll::start(ctx.clone()));
         Ok(Self { http, ctx, fingerprint, admin_password_file, tasks })
     }
 

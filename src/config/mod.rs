@@ -34,6 +34,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub audit: AuditConfig,
     pub metrics: MetricsConfig,
+    pub ssh: SshConfig,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -109,6 +110,16 @@ pub struct MetricsConfig {
     pub max_series_per_host: u32,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SshConfig {
+    pub threads: u16,
+    pub connect_timeout_s: u32,
+    pub poll_timeout_s: u32,
+    pub backoff_max_s: u32,
+    pub max_output_kib: u32,
+}
+
 /// A configured secret: never printed, never logged.
 #[derive(Clone, Default, Deserialize)]
 #[serde(transparent)]
@@ -173,6 +184,11 @@ impl Config {
             ("metrics.ingest_body_limit_kib", self.metrics.ingest_body_limit_kib),
             ("metrics.max_samples_per_batch", self.metrics.max_samples_per_batch),
             ("metrics.max_series_per_host", self.metrics.max_series_per_host),
+            ("ssh.threads", u32::from(self.ssh.threads)),
+            ("ssh.connect_timeout_s", self.ssh.connect_timeout_s),
+            ("ssh.poll_timeout_s", self.ssh.poll_timeout_s),
+            ("ssh.backoff_max_s", self.ssh.backoff_max_s),
+            ("ssh.max_output_kib", self.ssh.max_output_kib),
         ];
         if let Some((key, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return bad(key, "must be at least 1".into());

@@ -20,7 +20,7 @@ pub use overview::{HostSummary, Status, Vitals, status_of};
 pub use pushes::LastPush;
 pub use routes::configure;
 pub use service::{
-    Machine, Origin, delete, ensure_local, find, get, get_in, list, machine_changed, refresh_machine, register,
+    Machine, Origin, delete, ensure_local, find, get, get_in, insert, list, list_kind, load, save, machine_changed, refresh_machine, register,
     update_facts, using_ssh_key,
 };
 
@@ -64,6 +64,8 @@ pub enum HostError {
     Forbidden(#[from] crate::orgs::Forbidden),
     #[error(transparent)]
     Metrics(#[from] crate::tsdb::TsdbError),
+    #[error(transparent)]
+    Seal(#[from] crate::seal::SealError),
     #[error("reading or writing hosts: {0}")]
     Store(#[from] StoreError),
 }

@@ -8,18 +8,30 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::Host;
+use crate::poll::{HostPoll, PollStatus};
 use crate::tsdb::SeriesKey;
 
 /// A host missing this many collections in a row is offline.
 pub const MISSED_FOR_OFFLINE: i64 = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Status {
     Online,
     Offline,
     /// Nothing received yet.
     Unknown,
+    /// SSH hosts: DNS, refused, timeout or connection lost at the last attempt.
+    Unreachable,
+    /// SSH hosts: the login was refused.
+    AuthFailed,
+    /// SSH hosts: the server's key no longer matches the pinned one; not polled until an
+    /// admin re-pins it.
+    HostKeyChanged,
+    /// SSH hosts: logged in, but the poll's output was unusable.
+    Error,
+    /// SSH hosts turned off by an admin.
+    Disabled,
 }
 
 pub fn status_of(last_seen_ms: Option<i64>, interval_s: u32, now_ms: i64) -> Status {
@@ -66,15 +78,33 @@ pub struct HostSummary {
     /// since the appliance started.
     pub last_push_ms: Option<i64>,
     pub vitals: Vitals,
+    /// SSH hosts: the poller's view (status, last error and when, last success).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub poll: Option<HostPoll>,
 }
 
 impl HostSummary {
-    /// `last_push_ms`: from [`super::LastPush`].
-    pub fn new(host: Host, latest: &[(Arc<SeriesKey>, i64, f64)], last_push_ms: Option<i64>, now_ms: i64) -> Self {
+    /// `last_push_ms`: from [`super::LastPush`]; `poll`: from [`crate::poll::Registry`].
+    pub fn new(
+        host: Host,
+        latest: &[(Arc<SeriesKey>, i64, f64)],
+        last_push_ms: Option<i64>,
+        poll: Option<HostPoll>,
+        now_ms: i64,
+    ) -> Self {
         let last_seen_ms = latest.iter().map(|l| l.1).max();
         // `None` orders first: the newer of two signs of life, or the one there is.
-        let status = status_of(last_seen_ms.max(last_push_ms), host.interval_s, now_ms);
-        Self { host, status, last_seen_ms, last_push_ms, vitals: vitals(latest) }
+        let derived = status_of(last_seen_ms.max(last_push_ms), host.interval_s, now_ms);
+        // A failing poll says more than the age of the last sample.
+        let status = match poll.as_ref().map(|p| p.status) {
+            Some(PollStatus::Unreachable) => Status::Unreachable,
+            Some(PollStatus::AuthFailed) => Status::AuthFailed,
+            Some(PollStatus::HostKeyChanged) => Status::HostKeyChanged,
+            Some(PollStatus::Error) => Status::Error,
+            Some(PollStatus::Disabled) => Status::Disabled,
+            Some(PollStatus::Online | PollStatus::Pending) | None => derived,
+        };
+        Self { host, status, last_seen_ms, last_push_ms, vitals: vitals(latest), poll }
     }
 }
 
@@ -152,7 +182,7 @@ mod tests {
                 "interval_s": 5, "facts": null, "ingest_key": 1, "created_at": "2025-01-01T00:00:00Z"
             }))
             .unwrap();
-            HostSummary::new(h, &[(Arc::new(key.clone()), latest, 1.0)], push, now).status
+            HostSummary::new(h, &[(Arc::new(key.clone()), latest, 1.0)], push, None, now).status
         };
         // An agent whose clock is an hour behind, pushing now, is online.
         assert_eq!(host(0, Some(3_600_000), 3_601_000), Status::Online);

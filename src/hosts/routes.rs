@@ -1,5 +1,6 @@
 //! `/api/v1/hosts*`: the overview of every host, one host's facts and latest values, its
-//! history, approval of pushing machines, and deletion.
+//! history, approval of pushing machines, and deletion; SSH hosts' own routes
+//! ([`crate::poll::routes`]) are mounted here too, since they share the path.
 
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
@@ -9,13 +10,22 @@ use super::{Host, HostError, HostSummary};
 use crate::app::Ctx;
 use crate::auth::Caller;
 use crate::http::{ApiError, ErrorBody, resource};
+use crate::poll::routes as ssh;
 use crate::tsdb::{Labels, MetricName, Query, QueryResult, TsdbError};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/hosts")
-            .service(resource("").route(web::get().to(overview)))
-            .service(resource("/{id}").route(web::get().to(detail)).route(web::delete().to(delete)))
+            .service(resource("").route(web::get().to(overview)).route(web::post().to(ssh::create)))
+            .service(resource("/test-ssh").route(web::post().to(ssh::test_new)))
+            .service(
+                resource("/{id}")
+                    .route(web::get().to(detail))
+                    .route(web::patch().to(ssh::update))
+                    .route(web::delete().to(delete)),
+            )
+            .service(resource("/{id}/test-ssh").route(web::post().to(ssh::test_saved)))
+            .service(resource("/{id}/pin-host-key").route(web::post().to(ssh::pin)))
             .service(resource("/{id}/series").route(web::get().to(series)))
             .service(resource("/{id}/approve").route(web::post().to(approve)))
             .service(resource("/{id}/reject").route(web::post().to(reject))),
@@ -29,7 +39,8 @@ fn now_ms(ctx: &Ctx) -> i64 {
 /// A host as the overview shows it now.
 pub fn summary(ctx: &Ctx, host: Host, latest: &[(std::sync::Arc<crate::tsdb::SeriesKey>, i64, f64)]) -> HostSummary {
     let last_push = ctx.last_push.get(host.id);
-    HostSummary::new(host, latest, last_push, now_ms(ctx))
+    let poll = (host.kind == super::HostKind::Ssh).then(|| ctx.polls.get(host.id)).flatten();
+    HostSummary::new(host, latest, last_push, poll, now_ms(ctx))
 }
 
 /// Every host of your organization with its status and headline values, in one request.
@@ -86,6 +97,7 @@ pub async fn detail(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> 
 pub async fn delete(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> Result<HttpResponse, ApiError> {
     let host = super::delete(&ctx.store, &caller.scope, *id, ctx.clock.now()).await?;
     ctx.last_push.forget(host.id);
+    ctx.polls.targets_changed();
     ctx.tsdb.drop_host(host.id).await.map_err(HostError::from)?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -7,7 +7,7 @@ use super::{BY_FINGERPRINT, HOSTS, Host, HostError, HostKind, HostState};
 use crate::audit::{self, Event, Outcome};
 use crate::collect::Facts;
 use crate::orgs::{Actor, OrgId, Role, Scope};
-use crate::store::{Reads, Store, get_json, next_id, put_json};
+use crate::store::{Reads, Store, StoreError, get_json, next_id, put_json};
 
 /// How a machine introduces itself when it pushes, checked at the edge.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,6 +130,29 @@ pub fn register(
     Ok((host, true))
 }
 
+/// One host inside any transaction; `NotFound` when absent.
+pub fn load(txn: &impl Reads, org: OrgId, id: u64) -> Result<Host, HostError> {
+    get_json(&txn.read_table(HOSTS)?, (org.0, id))?.ok_or(HostError::NotFound(id))
+}
+
+/// Stores a host an admin described (an SSH host), indexed by its fingerprint. The caller
+/// took its id from `next_id(txn, "hosts")` and audits the creation.
+pub fn insert(txn: &WriteTransaction, host: &Host) -> Result<(), HostError> {
+    let mut by_fp = txn.open_table(BY_FINGERPRINT)?;
+    if by_fp.get((host.org.0, host.fingerprint.as_str()))?.is_some() {
+        return Err(HostError::InvalidMachine(format!("fingerprint {} is taken", host.fingerprint)));
+    }
+    by_fp.insert((host.org.0, host.fingerprint.as_str()), host.id)?;
+    put_json(&mut txn.open_table(HOSTS)?, (host.org.0, host.id), host)?;
+    Ok(())
+}
+
+/// Writes back a host read with [`load`]; its fingerprint must not have changed.
+pub fn save(txn: &WriteTransaction, host: &Host) -> Result<(), HostError> {
+    put_json(&mut txn.open_table(HOSTS)?, (host.org.0, host.id), host)?;
+    Ok(())
+}
+
 /// Registers the appliance's own machine (once) and refreshes its facts. Blocking.
 pub fn ensure_local(
     store: &Store,
@@ -202,6 +225,24 @@ pub async fn list(store: &Store, org: OrgId) -> Result<Vec<Host>, HostError> {
         .await
 }
 
+/// Every host of one kind, across organizations (the SSH poller's work list).
+pub async fn list_kind(store: &Store, kind: HostKind) -> Result<Vec<Host>, HostError> {
+    store
+        .read(move |txn| {
+            let hosts = txn.open_table(HOSTS)?;
+            let mut out = Vec::new();
+            for row in hosts.iter()? {
+                let (_, v) = row?;
+                let host: Host = serde_json::from_slice(v.value()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                if host.kind == kind {
+                    out.push(host);
+                }
+            }
+            Ok(out)
+        })
+        .await
+}
+
 pub async fn get(store: &Store, org: OrgId, id: u64) -> Result<Host, HostError> {
     store
         .read(move |txn| {
@@ -225,6 +266,9 @@ pub async fn delete(store: &Store, scope: &Scope, id: u64, now: OffsetDateTime) 
             }
             hosts.remove((scope.org.0, id))?;
             super::tokens::remove(txn, scope.org, id)?;
+            if host.kind == HostKind::Ssh {
+                crate::poll::forget_secrets(txn, scope.org, id)?;
+            }
             txn.open_table(BY_FINGERPRINT)?.remove((scope.org.0, host.fingerprint.as_str()))?;
             let target = format!("host {} ({})", host.id, host.name);
             audit::append(txn, now, Event::new(scope.org, scope.actor, "host.delete", target, Outcome::Success))?;

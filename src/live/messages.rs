@@ -4,6 +4,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::hosts::{Host, HostState, HostSummary, Status, Vitals};
+use crate::poll::LastError;
 use crate::tsdb::{Committed, Labels};
 
 /// `hello`: the host a `/ws/hosts/{id}` stream follows, as the overview shows it.
@@ -60,6 +61,9 @@ pub struct HostUpdate {
     pub status: Status,
     pub last_seen_ms: Option<i64>,
     pub vitals: Vitals,
+    /// SSH hosts: the last poll error (code, message, when).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<LastError>,
 }
 
 impl HostUpdate {
@@ -72,6 +76,7 @@ impl HostUpdate {
             status: s.status,
             last_seen_ms: s.last_seen_ms,
             vitals: s.vitals.clone(),
+            last_error: s.poll.as_ref().and_then(|p| p.last_error.clone()),
         }
     }
 }

@@ -9,9 +9,56 @@
 //! their public functions; samples go to [`crate::tsdb`]. It must not read other features'
 //! tables itself.
 
+mod conn;
+mod error;
+pub mod fields;
 pub mod parse;
+mod pool;
+mod poller;
 pub mod rates;
+mod registry;
+pub mod routes;
 pub mod script;
 mod settings;
+mod targets;
 
-pub use settings::{PinnedKey, PinSource, SshAuth, SshSettings};
+pub use conn::SeenKey;
+pub use error::{LastError, PollError, PollStatus};
+pub use settings::{PinSource, PinnedKey, SshAuth, SshSettings};
+pub use poller::start;
+pub use registry::{HostPoll, Registry, StatsSnapshot};
+pub use targets::{NewSshHost, SshHostPatch, create, forget_secrets, repin, update};
+
+use thiserror::Error;
+
+use crate::store::StoreError;
+
+/// What went wrong managing SSH hosts (not polling them: that is a [`PollError`]).
+#[derive(Debug, Error)]
+pub enum SshError {
+    #[error(transparent)]
+    Invalid(#[from] fields::BadField),
+    #[error("host {0} is not an SSH host; only SSH hosts have SSH settings")]
+    NotSsh(u64),
+    #[error("ssh key {0} not found in this organization")]
+    KeyNotFound(u64),
+    #[error("host {0} has no stored password")]
+    NoPassword(u64),
+    #[error(transparent)]
+    Host(#[from] crate::hosts::HostError),
+    #[error(transparent)]
+    Key(#[from] crate::sshkeys::SshKeyError),
+    #[error(transparent)]
+    Seal(#[from] crate::seal::SealError),
+    #[error(transparent)]
+    Forbidden(#[from] crate::orgs::Forbidden),
+    #[error("reading or writing SSH hosts: {0}")]
+    Store(#[from] StoreError),
+}
+crate::impl_from_redb!(SshError);
+
+impl SshError {
+    fn invalid(field: &'static str, reason: &str) -> Self {
+        SshError::Invalid(fields::BadField { field, reason: reason.to_string() })
+    }
+}

@@ -102,9 +102,14 @@ impl Sealer {
     }
 
     pub fn remove(&self, txn: &WriteTransaction, at: &SecretRef) -> Result<(), SealError> {
-        txn.open_table(SEALED)?.remove(at.row_key().as_str())?;
-        Ok(())
+        remove(txn, at)
     }
+}
+
+/// Deletes a secret; needs no key, so records can be deleted without a [`Sealer`] at hand.
+pub fn remove(txn: &WriteTransaction, at: &SecretRef) -> Result<(), SealError> {
+    txn.open_table(SEALED)?.remove(at.row_key().as_str())?;
+    Ok(())
 }
 
 /// Tables and fields are identifiers without '/', so the row key names one record's field

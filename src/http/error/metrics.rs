@@ -5,6 +5,7 @@ use actix_web::http::StatusCode;
 use super::ApiError;
 use crate::hosts::HostError;
 use crate::ingest::IngestError;
+use crate::poll::SshError;
 use crate::tsdb::TsdbError;
 
 impl From<TsdbError> for ApiError {
@@ -36,9 +37,42 @@ impl From<HostError> for ApiError {
             HostError::InvalidMachine(_) => (StatusCode::UNPROCESSABLE_ENTITY, "ingest.invalid_machine"),
             HostError::Local(_) => (StatusCode::CONFLICT, "hosts.local"),
             HostError::Forbidden(f) => return (*f).into(),
-            HostError::Metrics(_) | HostError::Random | HostError::Store(_) => return Self::internal(&e),
+            HostError::Metrics(_) | HostError::Random | HostError::Store(_) | HostError::Seal(_) => {
+                return Self::internal(&e);
+            }
         };
         Self::new(status, code, e.to_string())
+    }
+}
+
+impl From<SshError> for ApiError {
+    fn from(e: SshError) -> Self {
+        let e = match e {
+            SshError::Host(h) => return h.into(),
+            SshError::Forbidden(f) => return f.into(),
+            other => other,
+        };
+        let (status, code) = match &e {
+            SshError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "hosts.invalid"),
+            SshError::NotSsh(_) => (StatusCode::CONFLICT, "hosts.not_ssh"),
+            SshError::KeyNotFound(_) => (StatusCode::UNPROCESSABLE_ENTITY, "hosts.ssh_key_not_found"),
+            SshError::Key(k) => return ssh_key(k, &e),
+            SshError::Host(_) | SshError::Forbidden(_) | SshError::NoPassword(_) | SshError::Seal(_) | SshError::Store(_) => {
+                return Self::internal(&e);
+            }
+        };
+        Self::new(status, code, e.to_string())
+    }
+}
+
+/// A key store error met while managing SSH hosts: a missing key is the caller's mistake.
+fn ssh_key(k: &crate::sshkeys::SshKeyError, e: &SshError) -> ApiError {
+    match k {
+        crate::sshkeys::SshKeyError::NotFound(_) => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "hosts.ssh_key_not_found", e.to_string())
+        }
+        #[allow(unreachable_patterns)]
+        _ => ApiError::internal(e),
     }
 }
 

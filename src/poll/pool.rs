@@ -1,0 +1,164 @@
+//! The dedicated threads ssh2's blocking calls run on: a fixed number, named
+//! `ssh-poll-N`, fed one job at a time by the scheduler (which only sends when one is
+//! idle, so nothing queues here). A panicking job is caught and reported as a failure; the
+//! thread lives on. When the scheduler goes away the threads finish their job and exit.
+
+use std::net::TcpStream;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Mutex};
+
+use ssh2::Session;
+use tokio::sync::mpsc;
+
+use super::conn::{self, Limits, Login, SeenKey};
+use super::error::PollError;
+use super::parse;
+use super::rates::Deltas;
+use crate::collect::{Collection, Facts};
+
+/// What a job starts from: an open session, or a fresh socket to log in over.
+pub enum Start {
+    Session(Session),
+    Fresh(TcpStream, Box<Login>),
+}
+
+pub struct Job {
+    pub host: u64,
+    pub start: Start,
+    pub deltas: Deltas,
+    pub ts_ms: i64,
+    pub limits: Limits,
+}
+
+/// One poll's readings and the host's inventory.
+#[derive(Debug)]
+pub struct Polled {
+    pub collection: Collection,
+    pub facts: Facts,
+}
+
+pub struct Done {
+    pub host: u64,
+    /// The session, when it is still good for the next poll.
+    pub session: Option<Session>,
+    pub deltas: Deltas,
+    /// Set when this job logged in.
+    pub seen: Option<SeenKey>,
+    pub outcome: Result<Polled, PollError>,
+    pub cpu_ns: u64,
+}
+
+pub struct Pool {
+    jobs: SyncSender<Job>,
+    pub threads: usize,
+}
+
+impl Pool {
+    /// Starts `threads` threads; results come back on `done`.
+    pub fn start(threads: usize, done: mpsc::Sender<Done>) -> std::io::Result<Self> {
+        let (jobs, rx) = sync_channel::<Job>(threads);
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..threads {
+            let (rx, done) = (rx.clone(), done.clone());
+            std::thread::Builder::new().name(format!("ssh-poll-{i}")).spawn(move || work(&rx, &done))?;
+        }
+        Ok(Self { jobs, threads })
+    }
+
+    /// Hands a job to an idle thread; the caller counts idle threads.
+    pub fn send(&self, job: Job) -> bool {
+        self.jobs.send(job).is_ok()
+    }
+}
+
+fn work(rx: &Mutex<Receiver<Job>>, done: &mpsc::Sender<Done>) {
+    loop {
+        let job = match rx.lock().unwrap_or_else(|p| p.into_inner()).recv() {
+            Ok(job) => job,
+            Err(_) => return,
+        };
+        let host = job.host;
+        let started = thread_cpu_ns();
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(job)));
+        let mut out = result.unwrap_or_else(|_| Done {
+            host,
+            session: None,
+            deltas: Deltas::default(),
+            seen: None,
+            outcome: Err(PollError::Protocol("the poll panicked; the session was dropped".into())),
+            cpu_ns: 0,
+        });
+        out.cpu_ns = thread_cpu_ns().saturating_sub(started);
+        if done.blocking_send(out).is_err() {
+            return;
+        }
+    }
+}
+
+fn run(job: Job) -> Done {
+    let Job { host, start, mut deltas, ts_ms, limits } = job;
+    let (session, seen, outcome) = match start {
+        Start::Session(s) => {
+            let outcome = poll_once(&s, &mut deltas, ts_ms, limits);
+            (Some(s), None, outcome)
+        }
+        Start::Fresh(tcp, login) => login_and_poll(tcp, &login, &mut deltas, ts_ms, limits),
+    };
+    let keep = match &outcome {
+        Ok(_) => true,
+        Err(e) => e.keeps_session(),
+    };
+    Done { host, session: session.filter(|_| keep), deltas, seen, outcome, cpu_ns: 0 }
+}
+
+/// Logs in over a fresh socket and polls once. Returns the session (when the login
+/// worked), the key the server presented (also when it did not match the pin), and the
+/// poll's outcome. Blocking.
+pub fn login_and_poll(
+    tcp: TcpStream,
+    login: &Login,
+    deltas: &mut Deltas,
+    ts_ms: i64,
+    limits: Limits,
+) -> (Option<Session>, Option<SeenKey>, Result<Polled, PollError>) {
+    match conn::open(tcp, login, limits) {
+        Ok((session, seen)) => {
+            let outcome = poll_once(&session, deltas, ts_ms, limits);
+            (Some(session), Some(seen), outcome)
+        }
+        Err(e) => {
+            let seen = match &e {
+                PollError::HostKeyChanged { presented, algorithm, .. } => {
+                    Some(SeenKey { algorithm: algorithm.clone(), fingerprint: presented.clone() })
+                }
+                _ => None,
+            };
+            (None, seen, Err(e))
+        }
+    }
+}
+
+/// Runs the script once and turns its output into readings. Blocking.
+pub fn poll_once(session: &Session, deltas: &mut Deltas, ts_ms: i64, limits: Limits) -> Result<Polled, PollError> {
+    let nonce = nonce();
+    let out = conn::run(session, &super::script::script(&nonce), limits)?;
+    let snapshot = parse::parse(&out, &nonce)?;
+    Ok(Polled { collection: deltas.collect(&snapshot, ts_ms), facts: snapshot.facts })
+}
+
+/// 16 hex digits, fresh per poll, so output cannot forge the script's section markers.
+fn nonce() -> String {
+    let mut bytes = [0u8; 8];
+    // Without randomness, a time-derived nonce still changes per poll; forging it would
+    // need the output to predict the poll's nanosecond.
+    if getrandom::fill(&mut bytes).is_err() {
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        bytes = (t as u64).to_le_bytes();
+    }
+    hex::encode(bytes)
+}
+
+fn thread_cpu_ns() -> u64 {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    (t.tv_sec as u64).saturating_mul(1_000_000_000).saturating_add(t.tv_nsec as u64)
+}
