@@ -69,6 +69,7 @@ pub async fn execute(env: &Env, command: Command, progress: Progress) -> Result<
             let host = hosts::reject(&env.store, &org_scope(env, &org).await?, id, now).await?;
             Ok(Output::ok(vec![host_line(&host)]))
         }
+        Command::HostAddSsh(new) => host_add_ssh(env, *new).await,
         Command::AuditVerify => audit_verify(env).await,
         Command::KeysRotate { new_key_file } => rotate(env, new_key_file, progress).await,
     }
@@ -218,6 +219,20 @@ fn ingest_key_line(k: &ingest::IngestKey) -> String {
         last.unwrap_or_else(dash),
         if k.auto_approve { "auto-approve" } else { "manual-approve" }
     )
+}
+
+async fn host_add_ssh(env: &Env, new: super::NewSsh) -> Result<Output, AdminError> {
+    let scope = org_scope(env, &new.org).await?;
+    let body = serde_json::json!({
+        "kind": "ssh", "name": new.name, "address": new.address, "port": new.port, "username": new.username,
+        "password": new.password, "key_id": new.key_id, "tags": new.tags, "interval_s": new.interval_s,
+        "enabled": new.enabled, "host_key_fingerprint": new.host_key_fingerprint,
+    });
+    let new: crate::poll::NewSshHost = serde_json::from_value(body)
+        .map_err(|e| crate::poll::SshError::Invalid(crate::poll::fields::BadField::from_serde(&e)))?;
+    let host = crate::poll::create(&env.store, &env.sealer, &scope, new, env.clock.now()).await?;
+    env.polls.targets_changed();
+    Ok(Output::ok(vec![host_line(&host)]))
 }
 
 async fn host_list(env: &Env, org: &str) -> Result<Output, AdminError> {

@@ -96,10 +96,33 @@ pub enum Command {
         id: u64,
         org: String,
     },
+    HostAddSsh(Box<NewSsh>),
     AuditVerify,
     KeysRotate {
         new_key_file: Option<PathBuf>,
     },
+}
+
+/// `hosts add-ssh`: checked by [`crate::poll::NewSshHost`] when carried out.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct NewSsh {
+    pub org: String,
+    pub name: Option<String>,
+    pub address: String,
+    pub port: u16,
+    pub username: String,
+    pub password: Option<String>,
+    pub key_id: Option<u64>,
+    pub tags: Vec<String>,
+    pub interval_s: u32,
+    pub enabled: bool,
+    pub host_key_fingerprint: Option<String>,
+}
+
+impl std::fmt::Debug for NewSsh {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewSsh").field("address", &self.address).field("username", &self.username).finish_non_exhaustive()
+    }
 }
 
 /// What a command printed: stdout lines, stderr lines, and whether it succeeded.
@@ -130,6 +153,8 @@ pub enum AdminError {
     Ingest(#[from] crate::ingest::IngestError),
     #[error(transparent)]
     Host(#[from] crate::hosts::HostError),
+    #[error(transparent)]
+    Ssh(#[from] crate::poll::SshError),
     #[error("verifying the audit trail: {0}")]
     Audit(#[from] crate::audit::AuditError),
     #[error("rotating the master key: {0}")]
@@ -153,6 +178,8 @@ pub struct Env {
     pub key_origin: KeyOrigin,
     pub data_dir: PathBuf,
     pub clock: SharedClock,
+    /// Told when SSH hosts change, so a running poller picks them up at once.
+    pub polls: crate::poll::Registry,
 }
 
 impl Env {
@@ -165,6 +192,7 @@ impl Env {
             key_origin: ctx.key_origin.clone(),
             data_dir: ctx.config.data_dir.clone(),
             clock: ctx.clock.clone(),
+            polls: ctx.polls.clone(),
         }
     }
 
@@ -177,6 +205,7 @@ impl Env {
             key_origin: opened.key_origin.clone(),
             data_dir: config.data_dir.clone(),
             clock,
+            polls: crate::poll::Registry::default(),
         }
     }
 }

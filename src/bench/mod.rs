@@ -19,6 +19,7 @@ mod footprint;
 mod ingest;
 mod query;
 mod report;
+pub mod sshd;
 mod storage;
 mod workload;
 

@@ -146,6 +146,40 @@ pub enum HostsCmd {
         #[arg(long, default_value = orgs::DEFAULT_ORG)]
         org: String,
     },
+    /// Add a host polled over SSH, without an agent; prints its line (as `list` does).
+    AddSsh {
+        /// DNS name or IP address.
+        address: String,
+        /// The login name on the host.
+        #[arg(long)]
+        user: String,
+        #[arg(long, default_value_t = 22)]
+        port: u16,
+        /// Display name (default: the address).
+        #[arg(long)]
+        name: Option<String>,
+        /// Log in with a password read from standard input (sealed at rest).
+        #[arg(long, conflicts_with = "key")]
+        password_stdin: bool,
+        /// Log in with this key of the key store (`/api/v1/ssh-keys`).
+        #[arg(long, required_unless_present = "password_stdin")]
+        key: Option<u64>,
+        /// A tag; repeat for more.
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+        /// Seconds between polls.
+        #[arg(long, default_value_t = 15)]
+        interval: u32,
+        /// The expected host key fingerprint (`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the host);
+        /// without it the first connection pins what it finds.
+        #[arg(long)]
+        fingerprint: Option<String>,
+        /// Add it turned off.
+        #[arg(long)]
+        disabled: bool,
+        #[arg(long, default_value = orgs::DEFAULT_ORG)]
+        org: String,
+    },
 }
 
 pub fn hosts(cmd: HostsCmd, config: Config) -> anyhow::Result<ExitCode> {
@@ -153,6 +187,34 @@ pub fn hosts(cmd: HostsCmd, config: Config) -> anyhow::Result<ExitCode> {
         HostsCmd::List { org } => Command::HostList { org },
         HostsCmd::Approve { id, org } => Command::HostApprove { id, org },
         HostsCmd::Reject { id, org } => Command::HostReject { id, org },
+        HostsCmd::AddSsh {
+            address,
+            user,
+            port,
+            name,
+            password_stdin,
+            key,
+            tags,
+            interval,
+            fingerprint,
+            disabled,
+            org,
+        } => {
+            let password = read_password(password_stdin)?.map(|p| p.trim_end_matches(['\n', '\r']).to_string());
+            Command::HostAddSsh(Box::new(admin::NewSsh {
+                org,
+                name,
+                address,
+                port,
+                username: user,
+                password,
+                key_id: key,
+                tags,
+                interval_s: interval,
+                enabled: !disabled,
+                host_key_fingerprint: fingerprint,
+            }))
+        }
     };
     run(&config, command)
 }

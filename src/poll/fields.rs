@@ -12,6 +12,13 @@ pub struct BadField {
     pub reason: String,
 }
 
+impl BadField {
+    /// A field error from a body checked by serde (the CLI's path into these types).
+    pub fn from_serde(e: &serde_json::Error) -> Self {
+        BadField { field: "host", reason: format!("is invalid: {e}") }
+    }
+}
+
 fn bad(field: &'static str, reason: String) -> BadField {
     BadField { field, reason }
 }

@@ -18,7 +18,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::conn::{self, Limits, Login};
-use super::pool::{Done, Job, Pool, Start};
+use super::pool::{Done, Job, Pool, Stamp, Start};
 use super::rates::Deltas;
 use super::registry::HostPoll;
 use super::{LastError, PollError, PollStatus, SshSettings, targets};
@@ -65,6 +65,8 @@ struct Slot {
     fresh: bool,
     /// Settings changed while a job was out: drop its session when it returns.
     stale: bool,
+    /// The last sample time handed out: the next is later even if the wall clock stepped back.
+    last_ts: i64,
     state: HostPoll,
 }
 
@@ -83,6 +85,7 @@ impl Slot {
             busy: false,
             fresh: false,
             stale: false,
+            last_ts: i64::MIN,
             state,
         }
     }
@@ -113,6 +116,8 @@ struct Scheduler {
     dial_permits: Arc<Semaphore>,
     /// Sample appends and store writes the loop does not wait for.
     side: JoinSet<()>,
+    /// The monotonic origin rates are measured from.
+    epoch: Instant,
 }
 
 async fn run(ctx: web::Data<Ctx>) -> Result<(), String> {
@@ -131,6 +136,7 @@ async fn run(ctx: web::Data<Ctx>) -> Result<(), String> {
         dials: JoinSet::new(),
         dial_permits: Arc::new(Semaphore::new(MAX_DIALS)),
         side: JoinSet::new(),
+        epoch: Instant::now(),
     };
     s.reload().await;
     let mut reload = tokio::time::interval(RELOAD_EVERY);
@@ -252,7 +258,7 @@ impl Scheduler {
     fn dispatch(&mut self) {
         let fresh_cap = (self.pool.threads / 2).max(1);
         while self.idle > 0 {
-            let now_ms = self.now_ms();
+            let (now_ms, mono_ms) = (self.now_ms(), self.epoch.elapsed().as_millis() as i64);
             let (id, start) = if let Some(id) = self.ready_polls.pop_front() {
                 let Some(session) = self.slots.get_mut(&id).and_then(|s| s.session.take()) else { continue };
                 (id, Start::Session(session))
@@ -265,7 +271,9 @@ impl Scheduler {
             };
             let Some(slot) = self.slots.get_mut(&id) else { continue };
             slot.fresh = matches!(start, Start::Fresh(..));
-            let job = Job { host: id, start, deltas: std::mem::take(&mut slot.deltas), ts_ms: now_ms, limits: self.limits };
+            slot.last_ts = now_ms.max(slot.last_ts.saturating_add(1));
+            let at = Stamp { ts_ms: slot.last_ts, mono_ms };
+            let job = Job { host: id, start, deltas: std::mem::take(&mut slot.deltas), at, limits: self.limits };
             if !self.pool.send(job) {
                 return;
             }

@@ -26,8 +26,16 @@ pub struct Job {
     pub host: u64,
     pub start: Start,
     pub deltas: Deltas,
-    pub ts_ms: i64,
+    pub at: Stamp,
     pub limits: Limits,
+}
+
+/// When a poll happens: the sample time (wall clock) and a monotonic reading that rates
+/// are computed against, so a wall clock stepped by NTP never skews a rate.
+#[derive(Debug, Clone, Copy)]
+pub struct Stamp {
+    pub ts_ms: i64,
+    pub mono_ms: i64,
 }
 
 /// One poll's readings and the host's inventory.
@@ -96,13 +104,13 @@ fn work(rx: &Mutex<Receiver<Job>>, done: &mpsc::Sender<Done>) {
 }
 
 fn run(job: Job) -> Done {
-    let Job { host, start, mut deltas, ts_ms, limits } = job;
+    let Job { host, start, mut deltas, at, limits } = job;
     let (session, seen, outcome) = match start {
         Start::Session(s) => {
-            let outcome = poll_once(&s, &mut deltas, ts_ms, limits);
+            let outcome = poll_once(&s, &mut deltas, at, limits);
             (Some(s), None, outcome)
         }
-        Start::Fresh(tcp, login) => login_and_poll(tcp, &login, &mut deltas, ts_ms, limits),
+        Start::Fresh(tcp, login) => login_and_poll(tcp, &login, &mut deltas, at, limits),
     };
     let keep = match &outcome {
         Ok(_) => true,
@@ -118,12 +126,12 @@ pub fn login_and_poll(
     tcp: TcpStream,
     login: &Login,
     deltas: &mut Deltas,
-    ts_ms: i64,
+    at: Stamp,
     limits: Limits,
 ) -> (Option<Session>, Option<SeenKey>, Result<Polled, PollError>) {
     match conn::open(tcp, login, limits) {
         Ok((session, seen)) => {
-            let outcome = poll_once(&session, deltas, ts_ms, limits);
+            let outcome = poll_once(&session, deltas, at, limits);
             (Some(session), Some(seen), outcome)
         }
         Err(e) => {
@@ -139,11 +147,13 @@ pub fn login_and_poll(
 }
 
 /// Runs the script once and turns its output into readings. Blocking.
-pub fn poll_once(session: &Session, deltas: &mut Deltas, ts_ms: i64, limits: Limits) -> Result<Polled, PollError> {
+pub fn poll_once(session: &Session, deltas: &mut Deltas, at: Stamp, limits: Limits) -> Result<Polled, PollError> {
     let nonce = nonce();
     let out = conn::run(session, &super::script::script(&nonce), limits)?;
     let snapshot = parse::parse(&out, &nonce)?;
-    Ok(Polled { collection: deltas.collect(&snapshot, ts_ms), facts: snapshot.facts })
+    let mut collection = deltas.collect(&snapshot, at.mono_ms);
+    collection.ts_ms = at.ts_ms;
+    Ok(Polled { collection, facts: snapshot.facts })
 }
 
 /// 16 hex digits, fresh per poll, so output cannot forge the script's section markers.

@@ -156,7 +156,8 @@ async fn probe(ctx: &Ctx, address: &str, port: u16, login: Login) -> TestReport 
     let result = match conn::dial(address, port, limits.connect_timeout).await {
         Err(e) => (None, Err(e)),
         Ok(tcp) => crate::blocking::run(move || {
-            let (_session, seen, outcome) = login_and_poll(tcp, &login, &mut Deltas::default(), ts_ms, limits);
+            let at = super::pool::Stamp { ts_ms, mono_ms: 0 };
+            let (_session, seen, outcome) = login_and_poll(tcp, &login, &mut Deltas::default(), at, limits);
             (seen, outcome)
         })
         .await

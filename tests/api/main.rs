@@ -22,5 +22,7 @@ mod matrix;
 mod roles;
 mod secrets;
 mod sessions;
+mod ssh;
+mod sshd;
 mod tls;
 mod tokens;
