@@ -121,7 +121,10 @@ pub struct NewSsh {
 
 impl std::fmt::Debug for NewSsh {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewSsh").field("address", &self.address).field("username", &self.username).finish_non_exhaustive()
+        f.debug_struct("NewSsh")
+            .field("address", &self.address)
+            .field("username", &self.username)
+            .finish_non_exhaustive()
     }
 }
 

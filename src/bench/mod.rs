@@ -6,7 +6,9 @@
 //! - `query`: latency of a day and a month of history over `GET /api/v1/hosts/{id}/series`;
 //! - `overview`: latency of `GET /api/v1/hosts` with 1,000 hosts;
 //! - `footprint` (not part of `all`): memory and CPU per cycle of `steward agent`, next to
-//!   Debian's `prometheus-node-exporter`, over real minutes.
+//!   Debian's `prometheus-node-exporter`, over real minutes;
+//! - `ssh` (not part of `all`): hundreds of SSH hosts on local sshd instances polled for
+//!   real minutes: missed polls, CPU per poll, memory per session.
 //!
 //! Owns the temporary directory, the simulated workloads and the report (results on stdout,
 //! progress on stderr). Everything measured goes through the HTTP API, except storage,
@@ -19,6 +21,7 @@ mod footprint;
 mod ingest;
 mod query;
 mod report;
+mod ssh;
 pub mod sshd;
 mod storage;
 mod workload;
@@ -58,15 +61,18 @@ pub struct BenchArgs {
     /// measured: ingest waits for fsync.
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
-    /// Footprint: collection cycles measured (after two of warm-up).
+    /// Footprint and ssh: collection cycles measured (after warm-up).
     #[arg(long, default_value_t = 24, value_name = "N")]
     pub cycles: u32,
-    /// Footprint: seconds between two cycles (the agent's default is 5).
+    /// Footprint and ssh: seconds between two cycles (the agent's default is 5).
     #[arg(long, default_value_t = 5, value_name = "SECONDS")]
     pub interval: u32,
     /// Footprint: the node exporter measured alongside (skipped when missing).
     #[arg(long, default_value = "/usr/bin/prometheus-node-exporter", value_name = "PATH")]
     pub node_exporter: PathBuf,
+    /// Ssh: SSH hosts polled (50 per local sshd instance).
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    pub hosts: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -77,6 +83,8 @@ pub enum Phase {
     Overview,
     /// Not part of `all`: it runs for minutes of real time.
     Footprint,
+    /// Not part of `all`: it runs for minutes of real time and needs /usr/sbin/sshd.
+    Ssh,
     All,
 }
 
@@ -89,8 +97,8 @@ pub fn run(args: BenchArgs, log_level: Option<&str>) -> anyhow::Result<ExitCode>
     if args.seconds == 0 {
         bail!("--seconds must be at least 1");
     }
-    if args.cycles == 0 || args.interval == 0 {
-        bail!("--cycles and --interval must be at least 1");
+    if args.cycles == 0 || args.interval == 0 || args.hosts == 0 {
+        bail!("--cycles, --interval and --hosts must be at least 1");
     }
     init_logging(log_level);
     let scratch = Scratch::create(args.dir.as_deref())?;
@@ -120,6 +128,9 @@ async fn phases(args: &BenchArgs, scratch: &Scratch) -> anyhow::Result<()> {
     }
     if args.phase == Phase::Footprint {
         print(&footprint::run(&scratch.sub("footprint"), args.cycles, args.interval, &args.node_exporter).await?);
+    }
+    if args.phase == Phase::Ssh {
+        print(&ssh::run(&scratch.sub("ssh"), args.hosts, args.cycles, args.interval).await?);
     }
     Ok(())
 }

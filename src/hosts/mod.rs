@@ -20,8 +20,8 @@ pub use overview::{HostSummary, Status, Vitals, status_of};
 pub use pushes::LastPush;
 pub use routes::configure;
 pub use service::{
-    Machine, Origin, delete, ensure_local, find, get, get_in, insert, list, list_kind, load, save, machine_changed, refresh_machine, register,
-    update_facts, using_ssh_key,
+    Machine, Origin, delete, ensure_local, find, get, get_in, insert, list, list_kind, load, machine_changed,
+    refresh_machine, register, save, update_facts, using_ssh_key,
 };
 
 use redb::{TableDefinition, WriteTransaction};

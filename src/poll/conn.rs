@@ -101,7 +101,9 @@ pub fn open(tcp: TcpStream, login: &Login, limits: Limits) -> Result<(Session, S
     let mut session = Session::new().map_err(|e| ssh_err("starting an ssh session", e))?;
     session.set_timeout(millis(limits.connect_timeout));
     session.set_tcp_stream(tcp);
-    session.method_pref(ssh2::MethodType::HostKey, &host_key_order(login.pin.as_ref())).map_err(|e| ssh_err("choosing host key algorithms", e))?;
+    session
+        .method_pref(ssh2::MethodType::HostKey, &host_key_order(login.pin.as_ref()))
+        .map_err(|e| ssh_err("choosing host key algorithms", e))?;
     session.handshake().map_err(|e| ssh_err("ssh handshake", e))?;
     let seen = presented_key(&session)?;
     if let Some(pin) = &login.pin

@@ -153,7 +153,11 @@ mod tests {
             PollError::Unreachable("10.0.0.1:22".into(), "network unreachable".into()),
             PollError::Protocol("ssh handshake: the connection was lost".into()),
             PollError::AuthFailed("root".into(), "password refused".into()),
-            PollError::HostKeyChanged { expected: "SHA256:a".into(), presented: "SHA256:b".into(), algorithm: "ssh-ed25519".into() },
+            PollError::HostKeyChanged {
+                expected: "SHA256:a".into(),
+                presented: "SHA256:b".into(),
+                algorithm: "ssh-ed25519".into(),
+            },
             PollError::CommandMissing("command missing on the host: sh".into()),
             PollError::OutputTooLarge(1024),
             PollError::Credentials("key 3 was deleted".into()),

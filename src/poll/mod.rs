@@ -13,8 +13,8 @@ mod conn;
 mod error;
 pub mod fields;
 pub mod parse;
-mod pool;
 mod poller;
+mod pool;
 pub mod rates;
 mod registry;
 pub mod routes;
@@ -24,9 +24,9 @@ mod targets;
 
 pub use conn::SeenKey;
 pub use error::{LastError, PollError, PollStatus};
-pub use settings::{PinSource, PinnedKey, SshAuth, SshSettings};
 pub use poller::start;
 pub use registry::{HostPoll, Registry, StatsSnapshot};
+pub use settings::{PinSource, PinnedKey, SshAuth, SshSettings};
 pub use targets::{NewSshHost, SshHostPatch, create, forget_secrets, repin, update};
 
 use thiserror::Error;

@@ -418,15 +418,12 @@ async fn connect(
 ) -> Result<(TcpStream, Box<Login>), PollError> {
     let tcp = conn::dial(&settings.address, settings.port, limits.connect_timeout).await?;
     let (store, sealer, auth) = (ctx.store.clone(), ctx.sealer.clone(), settings.auth);
-    let credential = crate::blocking::run(move || store.read_sync(|txn| targets::credential(txn, &sealer, &host, auth)))
-        .await
-        .map_err(|e| PollError::Credentials(e.to_string()))?
-        .map_err(|e| PollError::Credentials(format!("opening the stored credentials: {e}")))?;
-    let login = Login {
-        username: settings.username,
-        credential,
-        pin: settings.host_key,
-    };
+    let credential =
+        crate::blocking::run(move || store.read_sync(|txn| targets::credential(txn, &sealer, &host, auth)))
+            .await
+            .map_err(|e| PollError::Credentials(e.to_string()))?
+            .map_err(|e| PollError::Credentials(format!("opening the stored credentials: {e}")))?;
+    let login = Login { username: settings.username, credential, pin: settings.host_key };
     Ok((tcp, Box::new(login)))
 }
 

@@ -14,7 +14,7 @@ use super::{PinSource, PinnedKey, SshAuth, SshError, SshSettings};
 use crate::audit::{self, Event, Outcome};
 use crate::hosts::{self, Host, HostKind, HostState};
 use crate::orgs::{Actor, OrgId, Role, Scope};
-use crate::seal::{SEALED, SecretRef, Sealer};
+use crate::seal::{SEALED, Sealer, SecretRef};
 use crate::store::{Reads, Store, next_id};
 
 /// A new SSH host (`POST /api/v1/hosts` with `"kind": "ssh"`).
@@ -300,7 +300,11 @@ pub fn pin_first_use(
     host.ssh = Some(s);
     hosts::save(txn, &host)?;
     let detail = format!("{} {}", seen.algorithm, seen.fingerprint);
-    audit::append(txn, now, Event::new(org, Actor::system(), "host.ssh_pin", target(&host), Outcome::Success).detail(detail))?;
+    audit::append(
+        txn,
+        now,
+        Event::new(org, Actor::system(), "host.ssh_pin", target(&host), Outcome::Success).detail(detail),
+    )?;
     Ok(Some(pin))
 }
 

@@ -52,7 +52,12 @@ fn poll_status(host: &Value) -> &str {
 
 async fn audit_actions(admin: &Client) -> Vec<String> {
     let page = admin.get("/api/v1/audit?limit=500").await.expect_status(200);
-    page.body["entries"].as_array().expect("entries").iter().map(|e| e["action"].as_str().unwrap_or("").to_string()).collect()
+    page.body["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| e["action"].as_str().unwrap_or("").to_string())
+        .collect()
 }
 
 #[tokio::test]
@@ -69,7 +74,8 @@ async fn a_password_host_is_polled_into_the_shared_schema_and_its_key_pinned() {
     let host = wait_for(&app, &admin, id, "the pin", |h| !h["ssh"]["host_key"].is_null()).await;
     assert_eq!(host["ssh"]["host_key"]["fingerprint"], sshd.fingerprint().as_str());
     assert_eq!(host["ssh"]["host_key"]["source"], "first_use");
-    let host = wait_for(&app, &admin, id, "facts", |h| h["facts"]["kernel"].as_str().is_some_and(|k| !k.is_empty())).await;
+    let host =
+        wait_for(&app, &admin, id, "facts", |h| h["facts"]["kernel"].as_str().is_some_and(|k| !k.is_empty())).await;
     assert_eq!(host["kind"], "ssh");
     assert_eq!(host["tags"], json!(["db", "rack:3"]));
     assert_eq!(host["ssh"]["auth"], json!({"method": "password"}));
@@ -88,7 +94,10 @@ async fn a_password_host_is_polled_into_the_shared_schema_and_its_key_pinned() {
         assert!(!body.to_string().contains(PASSWORD), "the password leaked: {body}");
     }
     let actions = audit_actions(&admin).await;
-    assert!(actions.iter().any(|a| a == "host.ssh_create") && actions.iter().any(|a| a == "host.ssh_pin"), "{actions:?}");
+    assert!(
+        actions.iter().any(|a| a == "host.ssh_create") && actions.iter().any(|a| a == "host.ssh_pin"),
+        "{actions:?}"
+    );
     app.stop().await;
 }
 
@@ -211,12 +220,18 @@ async fn test_ssh_names_what_failed() {
         .post("/api/v1/hosts", json!({"kind": "ssh", "address": "h", "username": USER, "password": "x", "key_id": 1}))
         .await
         .expect_error(422, "hosts.invalid");
-    admin.post("/api/v1/hosts", json!({"kind": "ssh", "address": "h", "username": USER})).await.expect_error(422, "hosts.invalid");
+    admin
+        .post("/api/v1/hosts", json!({"kind": "ssh", "address": "h", "username": USER}))
+        .await
+        .expect_error(422, "hosts.invalid");
     admin
         .post("/api/v1/hosts", json!({"kind": "ssh", "address": "h", "username": USER, "key_id": 999}))
         .await
         .expect_error(422, "hosts.ssh_key_not_found");
-    admin.post("/api/v1/hosts", json!({"kind": "agent", "address": "h", "username": USER, "password": "x"})).await.expect_error(422, "hosts.invalid");
+    admin
+        .post("/api/v1/hosts", json!({"kind": "agent", "address": "h", "username": USER, "password": "x"}))
+        .await
+        .expect_error(422, "hosts.invalid");
     let hosts = admin.get("/api/v1/hosts").await.body;
     assert!(hosts.as_array().is_some_and(|h| h.iter().all(|h| h["kind"] != "ssh")), "{hosts:#}");
     app.stop().await;
@@ -230,7 +245,11 @@ async fn broken_hosts_fail_precisely_and_never_store_nonsense() {
     let floods = Sshd::start_with("ForceCommand sh -c 'head -c 3000000 /dev/zero'").await;
     let app = ssh_app().await;
     let admin = app.superadmin().await;
-    let cases = [(&nothing, "ssh.command_missing", "error"), (&hangs, "ssh.timeout", "unreachable"), (&floods, "ssh.output_too_large", "error")];
+    let cases = [
+        (&nothing, "ssh.command_missing", "error"),
+        (&hangs, "ssh.timeout", "unreachable"),
+        (&floods, "ssh.output_too_large", "error"),
+    ];
     for (sshd, code, status) in cases {
         let id = create(&admin, sshd, json!({"password": PASSWORD})).await;
         let host = wait_for(&app, &admin, id, code, |h| h["poll"]["last_error"]["code"] == code).await;

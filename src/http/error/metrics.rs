@@ -57,7 +57,11 @@ impl From<SshError> for ApiError {
             SshError::NotSsh(_) => (StatusCode::CONFLICT, "hosts.not_ssh"),
             SshError::KeyNotFound(_) => (StatusCode::UNPROCESSABLE_ENTITY, "hosts.ssh_key_not_found"),
             SshError::Key(k) => return ssh_key(k, &e),
-            SshError::Host(_) | SshError::Forbidden(_) | SshError::NoPassword(_) | SshError::Seal(_) | SshError::Store(_) => {
+            SshError::Host(_)
+            | SshError::Forbidden(_)
+            | SshError::NoPassword(_)
+            | SshError::Seal(_)
+            | SshError::Store(_) => {
                 return Self::internal(&e);
             }
         };
