@@ -22,5 +22,6 @@ mod matrix;
 mod roles;
 mod secrets;
 mod sessions;
+mod ssh_keys;
 mod tls;
 mod tokens;
