@@ -14,4 +14,4 @@ pub mod rates;
 pub mod script;
 mod settings;
 
-pub use settings::{PinnedKey, PinSource, SshAuth, SshSettings};
+pub use settings::{PinSource, PinnedKey, SshAuth, SshSettings};

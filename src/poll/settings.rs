@@ -26,7 +26,9 @@ pub struct SshSettings {
 pub enum SshAuth {
     Password,
     /// A key of the organization's key store.
-    Key { key_id: u64 },
+    Key {
+        key_id: u64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
