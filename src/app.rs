@@ -96,12 +96,14 @@ pub enum AppError {
 
 /// Every schema step, in order. Version 1 creates the core tables, version 2 the metrics
 /// ones (time series, hosts, ingest keys), version 3 the machine tokens of enrolled agents
-/// (existing hosts read as approved, existing keys as not auto-approving).
+/// (existing hosts read as approved, existing keys as not auto-approving), version 4 the
+/// SSH key store (private halves go to the sealed table, which exists since version 1).
 pub fn migrations() -> Vec<Migration> {
     vec![
         Migration { version: 1, name: "core tables", apply: core_tables },
         Migration { version: 2, name: "metrics tables", apply: metrics_tables },
         Migration { version: 3, name: "machine token tables", apply: crate::hosts::create_token_tables },
+        Migration { version: 4, name: "ssh key table", apply: crate::sshkeys::create_tables },
     ]
 }
 

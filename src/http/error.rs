@@ -160,6 +160,7 @@ impl From<AuditError> for ApiError {
 }
 
 mod metrics;
+mod sshkeys;
 
 #[cfg(test)]
 mod tests;

@@ -46,6 +46,7 @@ pub fn configure(ctx: web::Data<Ctx>) -> impl FnOnce(&mut web::ServiceConfig) {
                     .configure(crate::audit::configure)
                     .configure(crate::hosts::configure)
                     .configure(crate::ingest::configure)
+                    .configure(crate::sshkeys::configure)
                     .configure(crate::live::configure)
                     .default_service(web::to(not_found)),
             )

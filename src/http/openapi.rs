@@ -47,11 +47,18 @@ use utoipa_swagger_ui::SwaggerUi;
         crate::ingest::routes::create,
         crate::ingest::routes::update,
         crate::ingest::routes::delete,
+        crate::sshkeys::routes::list,
+        crate::sshkeys::routes::generate,
+        crate::sshkeys::routes::import,
+        crate::sshkeys::routes::get,
+        crate::sshkeys::routes::public,
+        crate::sshkeys::routes::hosts,
+        crate::sshkeys::routes::delete,
     ),
     components(schemas(crate::hosts::HostState)),
     tags(
         (name = "system"), (name = "auth"), (name = "tokens"), (name = "users"), (name = "orgs"), (name = "audit"),
-        (name = "hosts"), (name = "ingest"),
+        (name = "hosts"), (name = "ingest"), (name = "ssh-keys"),
     )
 )]
 pub struct ApiDoc;

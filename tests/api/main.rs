@@ -23,6 +23,7 @@ mod roles;
 mod secrets;
 mod sessions;
 mod ssh;
+mod ssh_keys;
 mod sshd;
 mod tls;
 mod tokens;

@@ -17,8 +17,8 @@ const NAMES: [&str; 5] = ["va", "oa", "aa", "ab", "admin"];
 /// admin A, `{hostA}` a host of org A (registered by a push), `{newHost}` a fresh host of
 /// org A made by a push for this one call, `{pendingHost}` a fresh host of org A waiting for
 /// approval (its push refused), `{local}` the appliance's own host (default
-/// organization), `{keyA}` a fresh ingest key of org A. `{uniq}` in the body becomes a name
-/// used nowhere else.
+/// organization), `{keyA}` a fresh ingest key of org A, `{sshKeyA}` a fresh SSH key of org A.
+/// `{uniq}` in the body becomes a name used nowhere else.
 struct Case {
     method: &'static str,
     path: &'static str,
@@ -49,6 +49,10 @@ const ORGS_404: &[(u16, &str)] = &[(404, "orgs.not_found")];
 const HOSTS_404: &[(u16, &str)] = &[(404, "hosts.not_found")];
 const LOCAL_HOST: &[(u16, &str)] = &[(404, "hosts.not_found"), (409, "hosts.local")];
 const KEYS_404: &[(u16, &str)] = &[(404, "ingest_keys.not_found")];
+const SSH_KEYS_404: &[(u16, &str)] = &[(404, "ssh_key.not_found")];
+/// Roles are checked before the pasted key is read: only admins learn it is no key.
+const SSH_IMPORT_400: &[(u16, &str)] = &[(400, "ssh_key.invalid")];
+const SSH_IMPORT: Option<&str> = Some(r#"{"name": "{uniq}", "private_key": "not a key"}"#);
 /// The matrix's callers are cookie sessions without an `Origin`: streams refuse them before
 /// anything else (`live.rs` covers tokens, origins and organizations).
 const WS_ORIGIN: &[(u16, &str)] = &[(403, "live.bad_origin")];
@@ -108,6 +112,14 @@ const CASES: &[Case] = &[
     with_codes(case("PATCH", "/api/v1/ingest-keys/{keyA}", Some(r#"{"name": "{uniq}"}"#), [401, 403, 403, 200, 404, 404]), KEYS_404),
     with_codes(case("PATCH", "/api/v1/ingest-keys/{keyA}", Some(r#"{"active": false}"#), [401, 403, 403, 200, 404, 404]), KEYS_404),
     with_codes(case("DELETE", "/api/v1/ingest-keys/{keyA}", None, [401, 403, 403, 204, 404, 404]), KEYS_404),
+    case("GET", "/api/v1/ssh-keys", None, [401, 200, 200, 200, 200, 200]),
+    case("POST", "/api/v1/ssh-keys", Some(r#"{"name": "{uniq}"}"#), [401, 403, 403, 201, 201, 201]),
+    with_codes(case("POST", "/api/v1/ssh-keys/import", SSH_IMPORT, [401, 403, 403, 400, 400, 400]), SSH_IMPORT_400),
+    // SSH keys are looked up in the caller's organization; the superadmin's is `default`.
+    with_codes(case("GET", "/api/v1/ssh-keys/{sshKeyA}", None, [401, 200, 200, 200, 404, 404]), SSH_KEYS_404),
+    with_codes(case("GET", "/api/v1/ssh-keys/{sshKeyA}/public", None, [401, 200, 200, 200, 404, 404]), SSH_KEYS_404),
+    with_codes(case("GET", "/api/v1/ssh-keys/{sshKeyA}/hosts", None, [401, 200, 200, 200, 404, 404]), SSH_KEYS_404),
+    with_codes(case("DELETE", "/api/v1/ssh-keys/{sshKeyA}", None, [401, 403, 403, 204, 404, 404]), SSH_KEYS_404),
     with_codes(case("POST", "/api/v1/ingest/metrics", PUSH, [401, 401, 401, 401, 401, 401]), INGEST_401),
     with_codes(case("GET", "/api/v1/ws/hosts", None, [401, 403, 403, 403, 403, 403]), WS_ORIGIN),
     with_codes(case("GET", "/api/v1/ws/hosts/{hostA}", None, [401, 403, 403, 403, 403, 403]), WS_ORIGIN),
@@ -200,7 +212,7 @@ impl World {
     /// Everything a refused call could have changed: accounts of every organization,
     /// organizations, tokens of every organization (without their last-use times), hosts
     /// of every organization with their latest values (the local host's, which it
-    /// collects on its own, left out), and ingest keys.
+    /// collects on its own, left out), ingest keys and SSH keys.
     pub async fn snapshot(&self) -> Value {
         let sup = &self.sup_witness;
         let mut users = Vec::new();
@@ -216,7 +228,7 @@ impl World {
             }
             tokens.push(list);
         }
-        let (mut hosts, mut keys) = (Vec::new(), Vec::new());
+        let (mut hosts, mut keys, mut ssh_keys) = (Vec::new(), Vec::new(), Vec::new());
         for w in [sup, &self.admin_a_witness, &self.admin_b_witness] {
             let mut list = w.hosts().await;
             for h in list.iter_mut().filter(|h| h["kind"] == "local") {
@@ -227,8 +239,11 @@ impl World {
             }
             hosts.push(list);
             keys.push(w.get("/api/v1/ingest-keys").await.expect_status(200).body);
+            ssh_keys.push(w.get("/api/v1/ssh-keys").await.expect_status(200).body);
         }
-        serde_json::json!({ "users": users, "orgs": orgs, "tokens": tokens, "hosts": hosts, "ingest_keys": keys })
+        serde_json::json!({
+            "users": users, "orgs": orgs, "tokens": tokens, "hosts": hosts, "ingest_keys": keys, "ssh_keys": ssh_keys,
+        })
     }
 
     async fn resolve(&self, path: &str) -> String {
@@ -247,6 +262,11 @@ impl World {
         if path.contains("{keyA}") {
             let (id, _) = self.admin_a_witness.create_ingest_key(&unique("key")).await;
             path = path.replace("{keyA}", &id.to_string());
+        }
+        if path.contains("{sshKeyA}") {
+            let body = serde_json::json!({ "name": unique("ssh") });
+            let id = self.admin_a_witness.post("/api/v1/ssh-keys", body).await.expect_status(201).id();
+            path = path.replace("{sshKeyA}", &id.to_string());
         }
         if path.contains("{token}") {
             let (id, _) = self.admin_a_witness.create_token(serde_json::json!({ "name": unique("t") })).await;

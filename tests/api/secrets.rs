@@ -201,3 +201,61 @@ async fn stop_releases_the_store_at_once() {
         assert!(!crate::support::fd_open(&store), "{} is still open after Appliance::stop returned", store.display());
     }
 }
+
+/// What of an ed25519 private key shows in `haystack`, if anything: a line of its PEM body
+/// (after the first, the same `openssh-key-v1` header in every key), or its secret seed
+/// raw, in hex or in base64.
+fn leaks_pem(haystack: &[u8], pem: &str) -> Option<String> {
+    use base64::Engine;
+    let lines = pem.lines().filter(|l| !l.starts_with("-----")).skip(1);
+    if let Some(line) = lines.filter(|l| l.len() >= 24).find(|l| contains(haystack, l.as_bytes())) {
+        return Some(format!("PEM line {line}"));
+    }
+    let key = ssh_key::PrivateKey::from_openssh(pem).expect("OpenSSH PEM");
+    let seed = Zeroizing::new(key.key_data().ed25519().expect("an ed25519 key").private.to_bytes());
+    let forms = [
+        ("raw", seed[..16].to_vec()),
+        ("hex", hex::encode(&seed[..16]).into_bytes()),
+        ("base64", base64::engine::general_purpose::STANDARD.encode(&seed[..]).as_bytes()[..20].to_vec()),
+    ];
+    forms.into_iter().find(|(_, f)| contains(haystack, f)).map(|(name, _)| format!("the seed, {name}"))
+}
+
+#[actix_web::test]
+async fn ssh_private_keys_are_sealed_and_never_answered() {
+    let app = TestApp::start().await;
+    let admin = app.superadmin().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = crate::ssh_keys::keygen(dir.path(), "imported", "ed25519", "", &[]);
+    let imported_text = std::fs::read_to_string(&file).expect("key");
+    let mut answers = Vec::new();
+    let generated = admin.post("/api/v1/ssh-keys", serde_json::json!({ "name": "made here" })).await.expect_status(201);
+    let body = serde_json::json!({ "name": "brought", "private_key": imported_text });
+    let imported = admin.post("/api/v1/ssh-keys/import", body).await.expect_status(201);
+    let ids = [generated.id(), imported.id()];
+    answers.extend([generated.body, imported.body]);
+    answers.push(admin.get("/api/v1/ssh-keys").await.expect_status(200).body);
+    for id in ids {
+        for path in ["", "/public", "/hosts"] {
+            answers.push(admin.get(&format!("/api/v1/ssh-keys/{id}{path}")).await.expect_status(200).body);
+        }
+    }
+    answers.push(crate::support::audit_entries(&admin, "action=ssh_key").await.into());
+    let (_dir, config) = app.stop().await;
+
+    let opened = steward::app::open(&config).expect("store opens once the appliance stopped");
+    let pems: Vec<Zeroizing<String>> = ids
+        .iter()
+        .map(|id| opened.store.read_sync(|txn| steward::sshkeys::private_pem(txn, &opened.sealer, OrgId(1), *id)))
+        .collect::<Result<_, _>>()
+        .expect("both private halves open");
+    drop(opened);
+    let file = std::fs::read(config.store_path()).expect("store file");
+    let answered = serde_json::to_vec(&answers).expect("answers");
+    assert!(!contains(&answered, b"PRIVATE KEY"), "a private key in an answer");
+    for pem in pems.iter().map(|p| p.as_str()).chain([imported_text.as_str()]) {
+        assert!(pem.contains("BEGIN OPENSSH PRIVATE KEY"));
+        assert_eq!(leaks_pem(&file, pem), None, "private key material in the store file");
+        assert_eq!(leaks_pem(&answered, pem), None, "private key material in an answer");
+    }
+}
