@@ -142,30 +142,14 @@ async fn deleting_removes_the_record_and_the_sealed_half() {
     assert_eq!(last, ("ssh_key.delete".into(), format!("ssh key {} (gone)", key.id)));
 }
 
-/// Registers a host and gives it SSH settings logging in with `key_id`. Host CRUD for SSH
-/// hosts does not exist yet: the record is written the way a machine rename writes it
-/// ([`crate::hosts::refresh_machine`] stores the whole record).
-fn ssh_host(store: &Store, name: &str, key_id: u64) -> u64 {
-    use crate::hosts::{HostKind, HostState, Machine, Origin};
-    use crate::poll::{SshAuth, SshSettings};
-    store
-        .write_sync(|txn| {
-            let machine = Machine::new("placeholder", "", &format!("ssh:{name}")).expect("machine");
-            let origin = Origin { kind: HostKind::Ssh, ingest_key: None, interval_s: 60, state: HostState::Approved };
-            let (mut host, _) = crate::hosts::register(txn, ORG, &machine, origin, now(), Actor::system())?;
-            host.ssh = Some(SshSettings {
-                address: format!("{name}.example"),
-                port: 22,
-                username: "steward".into(),
-                auth: SshAuth::Key { key_id },
-                enabled: true,
-                host_key: None,
-            });
-            let renamed = Machine::new(name, "", &host.fingerprint)?;
-            crate::hosts::refresh_machine(txn, &mut host, &renamed)?;
-            Ok::<_, crate::hosts::HostError>(host.id)
-        })
-        .expect("ssh host")
+/// Creates an SSH host logging in with `key_id`, through the SSH hosts' own service.
+async fn ssh_host(store: &Store, sealer: &crate::seal::Sealer, name: &str, key_id: u64) -> u64 {
+    let new: crate::poll::NewSshHost = serde_json::from_value(serde_json::json!({
+        "kind": "ssh", "name": name, "address": format!("{name}.example"), "username": "steward", "key_id": key_id
+    }))
+    .expect("valid host");
+    let scope = scope(ORG, Role::Admin);
+    crate::poll::create(store, sealer, &scope, new, now()).await.expect("ssh host").id
 }
 
 #[tokio::test]
@@ -173,9 +157,9 @@ async fn a_key_in_use_is_not_deleted_and_the_hosts_are_named() {
     let (store, sealer) = setup();
     let key = ed25519(&store, &sealer, "shared").await;
     let other = ed25519(&store, &sealer, "other").await;
-    let web = ssh_host(&store, "web-1", key.id);
-    let db = ssh_host(&store, "db-2", key.id);
-    ssh_host(&store, "elsewhere", other.id);
+    let web = ssh_host(&store, &sealer, "web-1", key.id).await;
+    let db = ssh_host(&store, &sealer, "db-2", key.id).await;
+    ssh_host(&store, &sealer, "elsewhere", other.id).await;
     let viewer = scope(ORG, Role::Viewer);
     let using = hosts_using(&store, &viewer, key.id).await.expect("hosts");
     assert_eq!(using, vec![(web, "web-1".to_string()), (db, "db-2".to_string())]);

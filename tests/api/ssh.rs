@@ -292,3 +292,31 @@ async fn a_thousand_unreachable_hosts_do_not_delay_a_reachable_one() {
     assert_eq!(poll_status(&host), "online");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_key_from_the_key_store_logs_in_and_cannot_be_deleted_while_used() {
+    let sshd = Sshd::start().await;
+    let app = ssh_app().await;
+    let admin = app.superadmin().await;
+    let key = admin.post("/api/v1/ssh-keys", json!({"name": "poller"})).await.expect_status(201);
+    let key_id = key.id();
+    sshd.inner.authorize(key.body["public_key"].as_str().expect("public key")).expect("authorized");
+    let id = create(&admin, &sshd, json!({"key_id": key_id})).await;
+    let host = wait_for(&app, &admin, id, "online with the key", |h| poll_status(h) == "online").await;
+    assert_eq!(host["ssh"]["auth"], json!({"method": "key", "key_id": key_id}));
+
+    let users = admin.get(&format!("/api/v1/ssh-keys/{key_id}/hosts")).await.expect_status(200).body;
+    assert_eq!(users[0]["id"], id, "{users:#}");
+    let refused = admin.delete(&format!("/api/v1/ssh-keys/{key_id}")).await.expect_error(409, "ssh_key.in_use");
+    assert!(refused.message().contains(&format!("{id} (")), "{refused:?}");
+
+    // A key the server does not know is an authentication failure, named as such.
+    let stranger = admin.post("/api/v1/ssh-keys", json!({"name": "stranger"})).await.expect_status(201).id();
+    admin.patch(&format!("/api/v1/hosts/{id}"), json!({"key_id": stranger})).await.expect_status(200);
+    wait_for(&app, &admin, id, "auth failed with an unknown key", |h| poll_status(h) == "auth_failed").await;
+    // Once no host uses it, the first key may go.
+    admin.delete(&format!("/api/v1/ssh-keys/{key_id}")).await.expect_status(204);
+    admin.delete(&format!("/api/v1/hosts/{id}")).await.expect_status(204);
+    admin.delete(&format!("/api/v1/ssh-keys/{stranger}")).await.expect_status(204);
+    app.stop().await;
+}
