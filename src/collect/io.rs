@@ -49,19 +49,19 @@ const PSEUDO_FILESYSTEMS: &[&str] = &[
 const PSEUDO_MOUNT_ROOTS: &[&str] = &["/proc", "/sys", "/dev", "/run"];
 
 /// How one family of paired counters (read/write, rx/tx) is named in the schema.
-pub(super) struct CounterSpec {
+pub(crate) struct CounterSpec {
     label: &'static str,
     totals: [&'static str; 2],
     rates: [&'static str; 2],
 }
 
-pub(super) const DISK_IO: CounterSpec = CounterSpec {
+pub(crate) const DISK_IO: CounterSpec = CounterSpec {
     label: "device",
     totals: ["disk.read_bytes", "disk.written_bytes"],
     rates: ["disk.read_bps", "disk.write_bps"],
 };
 
-pub(super) const NET_IO: CounterSpec =
+pub(crate) const NET_IO: CounterSpec =
     CounterSpec { label: "iface", totals: ["net.rx_bytes", "net.tx_bytes"], rates: ["net.rx_bps", "net.tx_bps"] };
 
 /// This cycle's paired counters of one device or interface, keyed by its label value.
@@ -69,7 +69,7 @@ pub(super) type Counters = Vec<(String, [u64; 2])>;
 
 /// The previous cycle's counters of one family, kept to turn the next cycle's into rates.
 #[derive(Debug, Default)]
-pub(super) struct PrevCounters {
+pub(crate) struct PrevCounters {
     ts_ms: Option<i64>,
     values: HashMap<String, [u64; 2]>,
 }
@@ -78,7 +78,7 @@ impl PrevCounters {
     /// Emits the counters, and the rates for every key also seen last cycle, then remembers
     /// this cycle. Keys that disappeared are forgotten, so a device that comes back starts
     /// over without a rate.
-    pub(super) fn emit(&mut self, spec: &CounterSpec, now_ms: i64, current: Counters, out: &mut Vec<Reading>) {
+    pub(crate) fn emit(&mut self, spec: &CounterSpec, now_ms: i64, current: Counters, out: &mut Vec<Reading>) {
         let elapsed_ms = self.ts_ms.map(|prev| now_ms - prev);
         let mut next = HashMap::with_capacity(current.len());
         for (key, values) in current {
@@ -113,7 +113,7 @@ pub(super) fn rate(prev: u64, cur: u64, elapsed_ms: i64) -> Option<f64> {
 
 /// One mounted filesystem as reported, before de-duplication.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct Mount {
+pub(crate) struct Mount {
     pub mount: String,
     /// Device name without `/dev/`.
     pub device: String,
@@ -127,7 +127,7 @@ pub(super) struct Mount {
 }
 
 /// Whether a mount is real local storage worth a series.
-pub(super) fn is_local_filesystem(fstype: &str, mount: &str) -> bool {
+pub(crate) fn is_local_filesystem(fstype: &str, mount: &str) -> bool {
     // FUSE filesystems are mostly remote or virtual (sshfs, rclone, lxcfs); fuseblk is the
     // exception: a FUSE driver over a local block device (ntfs-3g, exfat).
     let pseudo_type = PSEUDO_FILESYSTEMS.contains(&fstype) || fstype.starts_with("fuse.") || fstype == "fuse";
@@ -139,7 +139,7 @@ pub(super) fn is_local_filesystem(fstype: &str, mount: &str) -> bool {
 /// One mount per device, the one with the shortest path (ties by name): bind mounts and
 /// btrfs subvolumes repeat the same device, and counting its space twice would lie.
 /// Returns the survivors sorted by mount path so series come out in a stable order.
-pub(super) fn dedupe_by_device(mounts: Vec<Mount>) -> Vec<Mount> {
+pub(crate) fn dedupe_by_device(mounts: Vec<Mount>) -> Vec<Mount> {
     let mut best: HashMap<String, Mount> = HashMap::new();
     for m in mounts {
         match best.get(&m.device) {
@@ -221,7 +221,7 @@ pub(super) fn interfaces(ignore_ifaces: &[String]) -> Option<Counters> {
 /// `/proc/net/dev`: two header lines, then `name: rx_bytes rx_packets ... (8 receive
 /// fields) tx_bytes ...`. Loopback is left out: it is the host talking to itself and would
 /// dwarf real traffic. Malformed lines are skipped.
-pub(super) fn parse_net_dev(text: &str, ignore_ifaces: &[String]) -> Counters {
+pub(crate) fn parse_net_dev(text: &str, ignore_ifaces: &[String]) -> Counters {
     let mut counters: Counters = text
         .lines()
         .filter_map(|line| {

@@ -12,7 +12,7 @@
 
 mod facts;
 mod gpu;
-mod io;
+pub(crate) mod io;
 mod schema;
 mod system;
 
@@ -193,14 +193,14 @@ fn open<T>(what: &'static str, handle: Result<T, sysinfo::Error>) -> Option<T> {
 
 /// Appends a reading unless the value is not finite: a NaN or infinity would poison
 /// aggregates downstream, and a missing point is the honest record of "no value".
-fn push(out: &mut Vec<Reading>, name: &'static str, labels: Vec<(&'static str, String)>, value: f64) {
+pub(crate) fn push(out: &mut Vec<Reading>, name: &'static str, labels: Vec<(&'static str, String)>, value: f64) {
     if value.is_finite() {
         out.push(Reading { name, labels, value });
     }
 }
 
 /// Rounds to `decimals` places so repeated values compress well in storage.
-fn round_to(value: f64, decimals: i32) -> f64 {
+pub(crate) fn round_to(value: f64, decimals: i32) -> f64 {
     let scale = 10f64.powi(decimals);
     (value * scale).round() / scale
 }
