@@ -209,8 +209,8 @@ pub fn run(session: &Session, script: &str, limits: Limits) -> Result<Vec<u8>, P
     channel.wait_close().map_err(ssh_err)?;
     match channel.exit_status() {
         Ok(127) => Err(PollError::CommandMissing(format!(
-            "command missing on the host: sh exited 127 ({})",
-            super::error::excerpt(&out)
+            "command missing on the host: sh exited 127{}",
+            super::parse::excerpt(&out)
         ))),
         _ => Ok(out),
     }

@@ -90,7 +90,11 @@ impl PollError {
 
 impl From<OutputError> for PollError {
     fn from(e: OutputError) -> Self {
-        PollError::CommandMissing(e.to_string())
+        match e {
+            // Cut short in transit: the connection, not the host's commands.
+            OutputError::Truncated(_) => PollError::Protocol(e.to_string()),
+            OutputError::NoSections(_) | OutputError::CommandMissing(_) => PollError::CommandMissing(e.to_string()),
+        }
     }
 }
 
@@ -126,18 +130,6 @@ impl LastError {
     pub fn of(e: &PollError, at_ms: i64) -> Self {
         Self { code: e.code(), message: e.to_string(), at_ms }
     }
-}
-
-/// What came back, short and printable, for an error message.
-pub fn excerpt(out: &[u8]) -> String {
-    let text = String::from_utf8_lossy(out);
-    let clean: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-    let clean = clean.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut short: String = clean.chars().take(120).collect();
-    if clean.chars().count() > 120 {
-        short.push('…');
-    }
-    if short.is_empty() { "no output".into() } else { format!("{short:?}") }
 }
 
 #[cfg(test)]

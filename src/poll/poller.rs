@@ -103,6 +103,9 @@ fn disabled() -> HostPoll {
     HostPoll { status: PollStatus::Disabled, ..HostPoll::pending() }
 }
 
+/// A connected socket and the login to send over it, or why there is none.
+type Dialed = Result<(TcpStream, Box<Login>), PollError>;
+
 struct Scheduler {
     ctx: web::Data<Ctx>,
     limits: Limits,
@@ -112,7 +115,7 @@ struct Scheduler {
     slots: HashMap<u64, Slot>,
     ready_polls: VecDeque<u64>,
     ready_fresh: VecDeque<(u64, TcpStream, Box<Login>)>,
-    dials: JoinSet<(u64, Result<(TcpStream, Box<Login>), PollError>)>,
+    dials: JoinSet<(u64, Dialed)>,
     dial_permits: Arc<Semaphore>,
     /// Sample appends and store writes the loop does not wait for.
     side: JoinSet<()>,
@@ -247,7 +250,7 @@ impl Scheduler {
         });
     }
 
-    fn dialed(&mut self, id: u64, result: Result<(TcpStream, Box<Login>), PollError>) {
+    fn dialed(&mut self, id: u64, result: Dialed) {
         match result {
             Ok((tcp, login)) if self.slots.contains_key(&id) => self.ready_fresh.push_back((id, tcp, login)),
             Ok(_) => {}
@@ -415,7 +418,7 @@ async fn connect(
     host: Host,
     settings: SshSettings,
     limits: Limits,
-) -> Result<(TcpStream, Box<Login>), PollError> {
+) -> Dialed {
     let tcp = conn::dial(&settings.address, settings.port, limits.connect_timeout).await?;
     let (store, sealer, auth) = (ctx.store.clone(), ctx.sealer.clone(), settings.auth);
     let credential =

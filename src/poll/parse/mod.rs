@@ -20,6 +20,7 @@ mod fuzz;
 mod tests;
 
 use crate::collect::Facts;
+pub(crate) use text::excerpt;
 
 use sections::Sections;
 

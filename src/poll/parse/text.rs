@@ -53,7 +53,7 @@ pub(super) fn decimal(s: &str) -> Option<f64> {
 /// What came back instead of the script's output, for an error message: ` (no output)`, or
 /// `: "..."` with the start of the text on one line, unprintable characters blanked,
 /// at most [`MAX_EXCERPT`] characters.
-pub(super) fn excerpt(output: &[u8]) -> String {
+pub(crate) fn excerpt(output: &[u8]) -> String {
     let head = &output[..output.len().min(MAX_EXCERPT * 4)];
     let text = String::from_utf8_lossy(head);
     let cleaned: String = text.chars().map(|c| if printable(c) && c != '"' { c } else { ' ' }).collect();
