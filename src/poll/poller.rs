@@ -31,13 +31,16 @@ const RELOAD_EVERY: Duration = Duration::from_secs(30);
 const MAX_DIALS: usize = 256;
 
 /// Starts the poller under a supervisor that restarts it (after a pause) if it panics.
+/// The poller runs inside the supervisor's own task, so aborting the returned handle drops
+/// it and everything it holds (its context reference, dials, sessions) at once.
 pub fn start(ctx: web::Data<Ctx>) -> tokio::task::JoinHandle<()> {
+    use futures_util::FutureExt;
     tokio::spawn(async move {
         loop {
-            match tokio::spawn(run(ctx.clone())).await {
+            match std::panic::AssertUnwindSafe(run(ctx.clone())).catch_unwind().await {
                 Ok(Ok(())) => return,
                 Ok(Err(e)) => tracing::error!(task = "ssh-poller", error = %e, "ssh poller could not start"),
-                Err(e) => tracing::error!(task = "ssh-poller", error = %e, "ssh poller panicked; restarting"),
+                Err(_) => tracing::error!(task = "ssh-poller", "ssh poller panicked; restarting"),
             }
             tokio::time::sleep(Duration::from_secs(5)).await;
         }
@@ -413,12 +416,7 @@ fn update_slot(slot: &mut Slot, host: Host, settings: SshSettings, now: Instant)
 
 /// Resolves, connects and opens the credentials. The key or password stays sealed until
 /// this moment and is wiped when the login is dropped.
-async fn connect(
-    ctx: &Ctx,
-    host: Host,
-    settings: SshSettings,
-    limits: Limits,
-) -> Dialed {
+async fn connect(ctx: &Ctx, host: Host, settings: SshSettings, limits: Limits) -> Dialed {
     let tcp = conn::dial(&settings.address, settings.port, limits.connect_timeout).await?;
     let (store, sealer, auth) = (ctx.store.clone(), ctx.sealer.clone(), settings.auth);
     let credential =
