@@ -227,12 +227,8 @@ impl Scheduler {
             slot.busy = true;
             let interval = slot.interval();
             if slot.session.is_some() {
-                let late = now.duration_since(slot.due);
-                let missed = late.as_millis() / interval.as_millis().max(1);
-                if missed > 0 {
-                    stats.polls_missed.fetch_add(missed as u64, std::sync::atomic::Ordering::Relaxed);
-                }
-                slot.due += interval * (missed as u32 + 1);
+                skip_missed(slot, now, false, stats);
+                slot.due += interval;
                 self.ready_polls.push_back(*id);
             } else {
                 slot.due = now + interval;
@@ -276,6 +272,9 @@ impl Scheduler {
                 return;
             };
             let Some(slot) = self.slots.get_mut(&id) else { continue };
+            if let Start::Session(_) = start {
+                skip_missed(slot, Instant::now(), true, self.ctx.polls.stats());
+            }
             slot.fresh = matches!(start, Start::Fresh(..));
             slot.last_ts = now_ms.max(slot.last_ts.saturating_add(1));
             let at = Stamp { ts_ms: slot.last_ts, mono_ms };
@@ -385,6 +384,23 @@ impl Scheduler {
     }
 }
 
+/// Counts the polls a slot missed by `now` and moves its due time past them. At start
+/// (`waited: false`) the due poll is the one starting: only whole intervals after it are
+/// missed. After waiting for a thread (`waited: true`) the due time is the next poll's:
+/// reaching it already means that one is missed.
+fn skip_missed(slot: &mut Slot, now: Instant, waited: bool, stats: &super::registry::Stats) {
+    if now < slot.due {
+        return;
+    }
+    let interval = slot.interval();
+    let whole = now.duration_since(slot.due).as_millis() / interval.as_millis().max(1);
+    let missed = whole + u128::from(waited);
+    if missed > 0 {
+        stats.polls_missed.fetch_add(missed as u64, std::sync::atomic::Ordering::Relaxed);
+        slot.due += interval * u32::try_from(missed).unwrap_or(u32::MAX);
+    }
+}
+
 /// Takes a host's new record into its slot: changed connection settings (or a re-pin)
 /// mean a new login; a host that was stopped by a changed key is polled again.
 fn update_slot(slot: &mut Slot, host: Host, settings: SshSettings, now: Instant) {
@@ -446,6 +462,40 @@ fn jitter() -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn polls_missed_count_whole_intervals_and_the_time_spent_waiting_for_a_thread() {
+        let stats = super::super::registry::Stats::default();
+        let host: Host = serde_json::from_value(serde_json::json!({"id": 1, "org": 1, "name": "h", "kind": "ssh",
+            "fingerprint": "ssh:1", "os": "", "tags": [], "interval_s": 5, "facts": null, "ingest_key": null,
+            "created_at": "2025-01-01T00:00:00Z"}))
+        .unwrap();
+        let settings = SshSettings {
+            address: "h".into(),
+            port: 22,
+            username: "u".into(),
+            auth: super::super::SshAuth::Password,
+            enabled: true,
+            host_key: None,
+        };
+        let t0 = Instant::now();
+        let mut slot = Slot::new(host, settings, t0);
+        slot.due = t0;
+        let missed = || stats.polls_missed.load(std::sync::atomic::Ordering::Relaxed);
+        // Started 4.9 s late: on time, this is the poll that was due.
+        skip_missed(&mut slot, t0 + Duration::from_millis(4900), false, &stats);
+        assert_eq!((missed(), slot.due), (0, t0));
+        // Started 11 s late: the polls due at 5 s and 10 s were missed.
+        skip_missed(&mut slot, t0 + Duration::from_secs(11), false, &stats);
+        assert_eq!((missed(), slot.due), (2, t0 + Duration::from_secs(10)));
+        // Queued with the next poll due at 15 s; a thread was free at 16 s: that one is missed.
+        slot.due = t0 + Duration::from_secs(15);
+        skip_missed(&mut slot, t0 + Duration::from_secs(16), true, &stats);
+        assert_eq!((missed(), slot.due), (3, t0 + Duration::from_secs(20)));
+        // Free before the next due time: nothing missed.
+        skip_missed(&mut slot, t0 + Duration::from_secs(19), true, &stats);
+        assert_eq!(missed(), 3);
+    }
 
     #[test]
     fn backoff_doubles_from_the_interval_up_to_the_cap_with_jitter() {
