@@ -67,11 +67,12 @@ async fn measure(
     let mut cpu = CpuMeter::default();
     let before = usage(pid, &mut cpu)?;
     let bar = super::progress("ssh", Some(hosts as u64), "hosts");
+    let mut ids = Vec::with_capacity(hosts);
     for i in 0..hosts {
         let port = fleet[i / HOSTS_PER_SSHD].port;
         let new: NewSshHost = serde_json::from_value(json!({"kind": "ssh", "name": format!("bench-{i}"),
             "address": "127.0.0.1", "port": port, "username": user, "key_id": key.id, "interval_s": interval_s}))?;
-        crate::poll::create(&ctx.store, &ctx.sealer, &scope, new, now).await?;
+        ids.push(crate::poll::create(&ctx.store, &ctx.sealer, &scope, new, now).await?.id);
         bar.inc(1);
     }
     ctx.polls.targets_changed();
@@ -97,7 +98,13 @@ async fn measure(
     let due = hosts as u64 * elapsed.as_secs() / u64::from(interval_s.max(1));
     let per = |ns: u64| ns as f64 / polls.max(1) as f64 / 1e6;
     let per_session = open.rss.saturating_sub(before.rss) as f64 / end.sessions.max(1) as f64 / 1024.0;
-    Ok(vec![
+    let mut errors: std::collections::BTreeMap<String, usize> = Default::default();
+    for id in ids {
+        if let Some(e) = ctx.polls.get(id).and_then(|p| p.last_error) {
+            *errors.entry(e.message).or_default() += 1;
+        }
+    }
+    let mut lines = vec![
         format!(
             "ssh        {hosts} hosts every {interval_s} s for {:.0} s: {polls} polls of {due} due, {} missed, {} failed; {:.2} ms CPU per poll",
             elapsed.as_secs_f64(),
@@ -117,7 +124,9 @@ async fn measure(
             mib(before.rss),
             mib(open.rss),
         ),
-    ])
+    ];
+    lines.extend(errors.into_iter().map(|(message, n)| format!("  last error of {n} hosts: {message}")));
+    Ok(lines)
 }
 
 /// Waits until `hosts` SSH hosts are online, or `limit` passes; how many made it.
