@@ -58,7 +58,7 @@ pub enum SshError {
 crate::impl_from_redb!(SshError);
 
 impl SshError {
-    fn invalid(field: &'static str, reason: &str) -> Self {
+    pub(crate) fn invalid(field: &'static str, reason: &str) -> Self {
         SshError::Invalid(fields::BadField { field, reason: reason.to_string() })
     }
 }

@@ -324,12 +324,7 @@ impl Scheduler {
         let pin = seen.filter(|_| slot.settings.host_key.is_none());
         if let Some(seen) = &pin {
             // Pinned here at once so a reconnect before the write lands checks against it.
-            slot.settings.host_key = Some(super::PinnedKey {
-                fingerprint: seen.fingerprint.clone(),
-                algorithm: Some(seen.algorithm.clone()),
-                source: super::PinSource::FirstUse,
-                pinned_at: self.ctx.clock.now(),
-            });
+            slot.settings.host_key = Some(super::PinnedKey::first_use(seen, self.ctx.clock.now()));
         }
         let (ctx, org) = (self.ctx.clone(), slot.host.org);
         self.side.spawn(async move {

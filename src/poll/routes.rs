@@ -12,7 +12,7 @@ use super::conn::{self, Credential, Login};
 use super::fields::Fingerprint;
 use super::pool::login_and_poll;
 use super::rates::Deltas;
-use super::{NewSshHost, PinSource, PinnedKey, PollError, SeenKey, SshError, SshHostPatch, targets};
+use super::{NewSshHost, PinnedKey, PollError, SeenKey, SshAuth, SshError, SshHostPatch, targets};
 use crate::app::Ctx;
 use crate::auth::Caller;
 use crate::collect::Facts;
@@ -102,29 +102,22 @@ pub struct TestError {
 pub async fn test_new(ctx: web::Data<Ctx>, caller: Caller, body: Json<NewSshHost>) -> Result<HttpResponse, ApiError> {
     caller.scope.require(Role::Admin)?;
     let new = body.into_inner();
-    let credential = match (new.password, new.key_id) {
-        (Some(p), None) => Credential::Password(zeroize::Zeroizing::new(p.expose().to_string())),
-        (None, Some(key_id)) => {
+    let auth = targets::auth_of(new.password.as_ref(), new.key_id)?
+        .ok_or_else(|| SshError::invalid("password", "or key_id is required"))?;
+    let credential = match (auth, &new.password) {
+        (SshAuth::Password, Some(p)) => Credential::Password(zeroize::Zeroizing::new(p.expose().to_string())),
+        (SshAuth::Key { key_id }, _) => {
             let (store, sealer, org) = (ctx.store.clone(), ctx.sealer.clone(), caller.scope.org);
             let pem = store
                 .read(move |txn| crate::sshkeys::private_pem(txn, &sealer, org, key_id).map_err(SshError::from))
                 .await?;
             Credential::Key(pem)
         }
-        _ => return Err(SshError::Invalid(exactly_one()).into()),
+        (SshAuth::Password, None) => return Err(SshError::invalid("password", "is required").into()),
     };
-    let pin = new.host_key_fingerprint.map(|f| PinnedKey {
-        fingerprint: f.into(),
-        algorithm: None,
-        source: PinSource::Admin,
-        pinned_at: ctx.clock.now(),
-    });
+    let pin = new.host_key_fingerprint.map(|f| PinnedKey::admin(f, ctx.clock.now()));
     let login = Login { username: new.username.into(), credential, pin };
     Ok(HttpResponse::Ok().json(probe(&ctx, new.address.as_str(), new.port.get(), login).await))
-}
-
-fn exactly_one() -> super::fields::BadField {
-    super::fields::BadField { field: "password", reason: "or key_id is required (exactly one)".into() }
 }
 
 /// Test a saved SSH host with its stored credentials (operators and up). Nothing is

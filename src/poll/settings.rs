@@ -44,6 +44,23 @@ pub struct PinnedKey {
     pub pinned_at: OffsetDateTime,
 }
 
+impl PinnedKey {
+    /// The fingerprint an admin expects; its algorithm is learnt at the next login.
+    pub fn admin(fingerprint: impl Into<String>, now: OffsetDateTime) -> Self {
+        Self { fingerprint: fingerprint.into(), algorithm: None, source: PinSource::Admin, pinned_at: now }
+    }
+
+    /// The key a first successful login saw (trust on first use).
+    pub fn first_use(seen: &super::SeenKey, now: OffsetDateTime) -> Self {
+        Self {
+            fingerprint: seen.fingerprint.clone(),
+            algorithm: Some(seen.algorithm.clone()),
+            source: PinSource::FirstUse,
+            pinned_at: now,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PinSource {

@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 
 use super::conn::{Credential, SeenKey};
 use super::fields::{Address, Fingerprint, HostName, Interval, Login, Port, SshPassword, Tags};
-use super::{PinSource, PinnedKey, SshAuth, SshError, SshSettings};
+use super::{PinnedKey, SshAuth, SshError, SshSettings};
 use crate::audit::{self, Event, Outcome};
 use crate::hosts::{self, Host, HostKind, HostState};
 use crate::orgs::{Actor, OrgId, Role, Scope};
@@ -77,7 +77,7 @@ fn password_ref(org: OrgId, id: u64) -> SecretRef {
 }
 
 /// How a new host or a patch authenticates: exactly one of password and key.
-fn auth_of(password: Option<&SshPassword>, key_id: Option<u64>) -> Result<Option<SshAuth>, SshError> {
+pub(super) fn auth_of(password: Option<&SshPassword>, key_id: Option<u64>) -> Result<Option<SshAuth>, SshError> {
     match (password, key_id) {
         (Some(_), Some(_)) => Err(SshError::invalid("password", "and key_id exclude each other; give one")),
         (Some(_), None) => Ok(Some(SshAuth::Password)),
@@ -114,12 +114,7 @@ pub async fn create(
         .write(move |txn| {
             check_key(txn, scope.org, auth)?;
             let id = next_id(txn, "hosts")?;
-            let pin = new.host_key_fingerprint.map(|f| PinnedKey {
-                fingerprint: f.into(),
-                algorithm: None,
-                source: PinSource::Admin,
-                pinned_at: now,
-            });
+            let pin = new.host_key_fingerprint.map(|f| PinnedKey::admin(f, now));
             let settings = SshSettings {
                 address: new.address.as_str().to_string(),
                 port: new.port.get(),
@@ -261,12 +256,7 @@ pub async fn repin(
         .write(move |txn| {
             let (mut host, mut s) = ssh_host(txn, scope.org, id)?;
             let old = s.host_key.as_ref().map_or_else(|| "none".to_string(), |p| p.fingerprint.clone());
-            s.host_key = fingerprint.map(|f| PinnedKey {
-                fingerprint: f.into(),
-                algorithm: None,
-                source: PinSource::Admin,
-                pinned_at: now,
-            });
+            s.host_key = fingerprint.map(|f| PinnedKey::admin(f, now));
             let new = s.host_key.as_ref().map_or_else(|| "next connection".to_string(), |p| p.fingerprint.clone());
             host.ssh = Some(s);
             hosts::save(txn, &host)?;
@@ -290,12 +280,7 @@ pub fn pin_first_use(
     if let Some(pin) = &s.host_key {
         return Ok(Some(pin.clone()));
     }
-    let pin = PinnedKey {
-        fingerprint: seen.fingerprint.clone(),
-        algorithm: Some(seen.algorithm.clone()),
-        source: PinSource::FirstUse,
-        pinned_at: now,
-    };
+    let pin = PinnedKey::first_use(seen, now);
     s.host_key = Some(pin.clone());
     host.ssh = Some(s);
     hosts::save(txn, &host)?;

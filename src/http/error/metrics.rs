@@ -50,14 +50,20 @@ impl From<SshError> for ApiError {
         let e = match e {
             SshError::Host(h) => return h.into(),
             SshError::Forbidden(f) => return f.into(),
+            // Any key store error but a missing key answers as the key store's routes do.
+            SshError::Key(k) if !matches!(k, crate::sshkeys::SshKeyError::NotFound(_)) => return k.into(),
             other => other,
         };
         let (status, code) = match &e {
             SshError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "hosts.invalid"),
             SshError::NotSsh(_) => (StatusCode::CONFLICT, "hosts.not_ssh"),
             SshError::KeyNotFound(_) => (StatusCode::UNPROCESSABLE_ENTITY, "hosts.ssh_key_not_found"),
-            SshError::Key(k) => return ssh_key(k, &e),
-            SshError::Host(_)
+            // A key the host was to use but that is not there is the request's mistake.
+            SshError::Key(crate::sshkeys::SshKeyError::NotFound(_)) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "hosts.ssh_key_not_found")
+            }
+            SshError::Key(_)
+            | SshError::Host(_)
             | SshError::Forbidden(_)
             | SshError::NoPassword(_)
             | SshError::Seal(_)
@@ -66,17 +72,6 @@ impl From<SshError> for ApiError {
             }
         };
         Self::new(status, code, e.to_string())
-    }
-}
-
-/// A key store error met while managing SSH hosts: a missing key is the caller's mistake.
-fn ssh_key(k: &crate::sshkeys::SshKeyError, e: &SshError) -> ApiError {
-    match k {
-        crate::sshkeys::SshKeyError::NotFound(_) => {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "hosts.ssh_key_not_found", e.to_string())
-        }
-        #[allow(unreachable_patterns)]
-        _ => ApiError::internal(e),
     }
 }
 

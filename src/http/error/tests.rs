@@ -109,3 +109,22 @@ fn ssh_key_errors_map_to_their_status_and_code() {
     let (_, b, _) = body(E::InUse { id: 3, hosts: vec![(7, "web-1".into()), (9, "db-2".into())] }.into());
     assert_eq!(b["message"], "key 3 is used by hosts 7 (web-1), 9 (db-2); change their authentication first");
 }
+
+#[test]
+fn ssh_host_errors_map_to_their_status_and_code() {
+    use crate::poll::SshError as E;
+    use crate::sshkeys::SshKeyError as K;
+    let cases: Vec<(E, u16, &str)> = vec![
+        (E::NotSsh(3), 409, "hosts.not_ssh"),
+        (E::KeyNotFound(4), 422, "hosts.ssh_key_not_found"),
+        (E::Key(K::NotFound(4)), 422, "hosts.ssh_key_not_found"),
+        (E::Key(K::BadPassphrase), 400, "ssh_key.bad_passphrase"),
+        (E::Host(crate::hosts::HostError::NotFound(5)), 404, "hosts.not_found"),
+        (E::NoPassword(6), 500, "internal"),
+    ];
+    for (err, status, code) in cases {
+        let (s, b, _) = body(err.into());
+        assert_eq!((s, b["code"].as_str().unwrap()), (status, code));
+        assert!(!b["message"].as_str().unwrap().is_empty());
+    }
+}
