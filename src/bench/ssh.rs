@@ -25,7 +25,7 @@ use crate::poll::NewSshHost;
 const HOSTS_PER_SSHD: usize = 50;
 
 pub async fn run(dir: &Path, hosts: usize, cycles: u32, interval_s: u32) -> anyhow::Result<Vec<String>> {
-    let user = current_user()?;
+    let user = bench_user()?;
     let mut fleet = Vec::new();
     for i in 0..hosts.div_ceil(HOSTS_PER_SSHD) {
         fleet.push(Sshd::start(&dir.join(format!("sshd-{i}")), &user, "").await?);
@@ -40,12 +40,32 @@ pub async fn run(dir: &Path, hosts: usize, cycles: u32, interval_s: u32) -> anyh
     result
 }
 
-fn current_user() -> anyhow::Result<String> {
-    let out = std::process::Command::new("id").arg("-un").output().context("running id -un")?;
-    let user = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    anyhow::ensure!(!user.is_empty(), "id -un printed no user name");
-    Ok(user)
+/// The account the bench logs in as. As root, a dedicated system account whose shell is
+/// `/bin/sh` (made if missing): root's own shell may be bash, which runs `~/.bashrc` for every
+/// command sshd starts, so the figures would measure (or hang on) whatever root's rc files do.
+/// Otherwise the current user, who cannot make accounts.
+fn bench_user() -> anyhow::Result<String> {
+    use std::process::Command;
+    let user = super::sshd::whoami()?;
+    let root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    if !root {
+        return Ok(user);
+    }
+    let exists = Command::new("id").arg(BENCH_USER).output().is_ok_and(|o| o.status.success());
+    if !exists {
+        let status = Command::new("useradd")
+            // `*`, not useradd's `!`: without PAM, sshd refuses even key logins to a locked account.
+            .args(["--system", "--no-create-home", "--home-dir", "/", "--shell", "/bin/sh", "--password", "*"])
+            .arg(BENCH_USER)
+            .status()
+            .context("running useradd")?;
+        anyhow::ensure!(status.success(), "useradd could not create the bench account {BENCH_USER}");
+    }
+    Ok(BENCH_USER.to_string())
 }
+
+/// The account [`bench_user`] makes when the bench runs as root.
+const BENCH_USER: &str = "steward-bench";
 
 async fn measure(
     appliance: &Appliance,

@@ -19,6 +19,8 @@ pub struct Sshd {
     pub port: u16,
     dir: PathBuf,
     user: String,
+    /// Who runs sshd (and so may read `dir`).
+    owner: String,
     extra: String,
     child: Option<Child>,
 }
@@ -29,7 +31,9 @@ impl Sshd {
     pub async fn start(dir: &Path, user: &str, extra: &str) -> anyhow::Result<Sshd> {
         anyhow::ensure!(Path::new(SSHD).exists(), "{SSHD} is missing: install openssh-server");
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        let mut sshd = Sshd { port: 0, dir: dir.to_path_buf(), user: user.into(), extra: extra.into(), child: None };
+        let owner = whoami()?;
+        let mut sshd =
+            Sshd { port: 0, dir: dir.to_path_buf(), user: user.into(), owner, extra: extra.into(), child: None };
         sshd.new_host_key()?;
         std::fs::write(sshd.path("authorized_keys"), "").context("writing authorized_keys")?;
         // sshd's privilege separation directory; /run is a tmpfs, so it may be gone.
@@ -66,14 +70,17 @@ impl Sshd {
         Ok(())
     }
 
+    /// Keys come through `cat` run as the account that started sshd, not from a file sshd
+    /// opens as the logging-in user, who may not reach this (private) temporary directory.
     fn config(&self) -> String {
         let d = self.dir.display();
         format!(
             "Port {}\nListenAddress 127.0.0.1\nHostKey {d}/host_key\nPidFile {d}/sshd.pid\n\
-             AuthorizedKeysFile {d}/authorized_keys\nStrictModes no\nUsePAM no\nPasswordAuthentication yes\n\
+             AuthorizedKeysFile none\nAuthorizedKeysCommand /bin/cat {d}/authorized_keys\n\
+             AuthorizedKeysCommandUser {}\nStrictModes no\nUsePAM no\nPasswordAuthentication yes\n\
              KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nAllowUsers {}\n\
              MaxStartups 1000\nMaxSessions 100\nLogLevel ERROR\nPrintMotd no\n{}\n",
-            self.port, self.user, self.extra
+            self.port, self.owner, self.user, self.extra
         )
     }
 
@@ -120,7 +127,7 @@ impl Sshd {
         if let Some(mut child) = self.child.take() {
             // Per-connection processes outlive the listener; a dead host drops them too.
             for pid in descendants(child.id()) {
-                let _ = Command::new("kill").arg("-KILL").arg(pid.to_string()).status();
+                let _ = Command::new("kill").arg("-KILL").arg(pid.to_string()).stderr(Stdio::null()).status();
             }
             let _ = child.kill();
             let _ = child.wait();
@@ -143,6 +150,14 @@ impl Drop for Sshd {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// The name of the account this process runs as.
+pub fn whoami() -> anyhow::Result<String> {
+    let out = Command::new("id").arg("-un").output().context("running id -un")?;
+    let user = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    anyhow::ensure!(!user.is_empty(), "id -un printed no user name");
+    Ok(user)
 }
 
 /// Every process below `root`, from /proc's parent links.

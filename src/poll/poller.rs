@@ -70,10 +70,34 @@ struct Slot {
     stale: bool,
     /// The last sample time handed out: the next is later even if the wall clock stepped back.
     last_ts: i64,
+    /// When (monotonic ms) the host was last asked for its inventory.
+    inventory_ms: i64,
     state: HostPoll,
 }
 
+/// How long finished polls' samples wait to be stored together, and how many hosts' worth
+/// are stored at once at most. Nobody was promised these samples yet: a crash in this window
+/// loses at most this much of what the hosts would show again at the next poll.
+const SAVE_AFTER: Duration = Duration::from_millis(250);
+const SAVE_MAX_HOSTS: usize = 512;
+
+/// How often a host with an open session is asked for its inventory again (a reconnect,
+/// e.g. after a reboot, always asks): a renamed host or a new OS release shows within this.
+const INVENTORY_EVERY_MS: i64 = 10 * 60 * 1000;
+
 impl Slot {
+    /// The inventory a poll starting at `mono_ms` may keep, or `None` when it is due again
+    /// (and is then counted as asked for).
+    fn known_inventory(&mut self, mono_ms: i64) -> Option<Box<crate::collect::Facts>> {
+        match &self.host.facts {
+            Some(facts) if mono_ms - self.inventory_ms < INVENTORY_EVERY_MS => Some(Box::new(facts.clone())),
+            _ => {
+                self.inventory_ms = mono_ms;
+                None
+            }
+        }
+    }
+
     fn new(host: Host, settings: SshSettings, now: Instant) -> Self {
         // Spread first polls over one interval so a restart does not poll everything at once.
         let spread = Duration::from_millis(host.id.wrapping_mul(7919) % (u64::from(host.interval_s) * 1000));
@@ -89,6 +113,7 @@ impl Slot {
             fresh: false,
             stale: false,
             last_ts: i64::MIN,
+            inventory_ms: 0,
             state,
         }
     }
@@ -122,6 +147,9 @@ struct Scheduler {
     dial_permits: Arc<Semaphore>,
     /// Sample appends and store writes the loop does not wait for.
     side: JoinSet<()>,
+    /// Samples of finished polls not yet handed to the store, and when they go.
+    unsaved: Vec<(u64, Vec<crate::tsdb::Sample>)>,
+    save_at: Option<Instant>,
     /// The monotonic origin rates are measured from.
     epoch: Instant,
 }
@@ -142,6 +170,8 @@ async fn run(ctx: web::Data<Ctx>) -> Result<(), String> {
         dials: JoinSet::new(),
         dial_permits: Arc::new(Semaphore::new(MAX_DIALS)),
         side: JoinSet::new(),
+        unsaved: Vec::new(),
+        save_at: None,
         epoch: Instant::now(),
     };
     s.reload().await;
@@ -150,7 +180,7 @@ async fn run(ctx: web::Data<Ctx>) -> Result<(), String> {
     loop {
         s.start_due();
         s.dispatch();
-        let next = s.next_due();
+        let next = s.save_at.map_or(s.next_due(), |at| at.min(s.next_due()));
         let registry = s.ctx.polls.clone();
         tokio::select! {
             Some(done) = done_rx.recv() => s.finished(done),
@@ -163,6 +193,9 @@ async fn run(ctx: web::Data<Ctx>) -> Result<(), String> {
             () = tokio::time::sleep_until(next) => {}
             () = registry.wait_changed() => s.reload().await,
             _ = reload.tick() => s.reload().await,
+        }
+        if s.save_at.is_some_and(|at| at <= Instant::now()) || s.unsaved.len() >= SAVE_MAX_HOSTS {
+            s.save();
         }
     }
 }
@@ -262,8 +295,9 @@ impl Scheduler {
         while self.idle > 0 {
             let (now_ms, mono_ms) = (self.now_ms(), self.epoch.elapsed().as_millis() as i64);
             let (id, start) = if let Some(id) = self.ready_polls.pop_front() {
-                let Some(session) = self.slots.get_mut(&id).and_then(|s| s.session.take()) else { continue };
-                (id, Start::Session(session))
+                let Some(slot) = self.slots.get_mut(&id) else { continue };
+                let Some(session) = slot.session.take() else { continue };
+                (id, Start::Session(session, slot.known_inventory(mono_ms)))
             } else if self.fresh_busy < fresh_cap
                 && let Some((id, tcp, login)) = self.ready_fresh.pop_front()
             {
@@ -272,10 +306,13 @@ impl Scheduler {
                 return;
             };
             let Some(slot) = self.slots.get_mut(&id) else { continue };
-            if let Start::Session(_) = start {
+            if let Start::Session(..) = start {
                 skip_missed(slot, Instant::now(), true, self.ctx.polls.stats());
             }
             slot.fresh = matches!(start, Start::Fresh(..));
+            if slot.fresh {
+                slot.inventory_ms = mono_ms;
+            }
             slot.last_ts = now_ms.max(slot.last_ts.saturating_add(1));
             let at = Stamp { ts_ms: slot.last_ts, mono_ms };
             let job = Job { host: id, start, deltas: std::mem::take(&mut slot.deltas), at, limits: self.limits };
@@ -326,11 +363,13 @@ impl Scheduler {
             // Pinned here at once so a reconnect before the write lands checks against it.
             slot.settings.host_key = Some(super::PinnedKey::first_use(seen, self.ctx.clock.now()));
         }
+        self.unsaved.push((id, samples));
+        self.save_at.get_or_insert_with(|| Instant::now() + SAVE_AFTER);
+        if facts.is_none() && pin.is_none() {
+            return;
+        }
         let (ctx, org) = (self.ctx.clone(), slot.host.org);
         self.side.spawn(async move {
-            if let Err(e) = ctx.tsdb.append(id, None, samples).await {
-                tracing::warn!(host = id, error = %e, "storing SSH samples");
-            }
             if let Some(facts) = facts
                 && let Err(e) = hosts::update_facts(&ctx.store, org, id, facts).await
             {
@@ -341,6 +380,25 @@ impl Scheduler {
                 let r = ctx.store.write(move |txn| targets::pin_first_use(txn, org, id, &seen, now)).await;
                 if let Err(e) = r {
                     tracing::warn!(host = id, error = %e, "pinning the SSH host key");
+                }
+            }
+        });
+    }
+
+    /// Hands the unsaved samples to the store all at once, so they share one commit (and one
+    /// fsync) instead of paying one each: most of a poll's cost on the appliance otherwise.
+    fn save(&mut self) {
+        self.save_at = None;
+        let batch = std::mem::take(&mut self.unsaved);
+        let ctx = self.ctx.clone();
+        self.side.spawn(async move {
+            let appends = batch.into_iter().map(|(id, samples)| {
+                let ctx = &ctx;
+                async move { (id, ctx.tsdb.append(id, None, samples).await) }
+            });
+            for (id, result) in futures_util::future::join_all(appends).await {
+                if let Err(e) = result {
+                    tracing::warn!(host = id, error = %e, "storing SSH samples");
                 }
             }
         });
@@ -455,55 +513,4 @@ fn jitter() -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn polls_missed_count_whole_intervals_and_the_time_spent_waiting_for_a_thread() {
-        let stats = super::super::registry::Stats::default();
-        let host: Host = serde_json::from_value(serde_json::json!({"id": 1, "org": 1, "name": "h", "kind": "ssh",
-            "fingerprint": "ssh:1", "os": "", "tags": [], "interval_s": 5, "facts": null, "ingest_key": null,
-            "created_at": "2025-01-01T00:00:00Z"}))
-        .unwrap();
-        let settings = SshSettings {
-            address: "h".into(),
-            port: 22,
-            username: "u".into(),
-            auth: super::super::SshAuth::Password,
-            enabled: true,
-            host_key: None,
-        };
-        let t0 = Instant::now();
-        let mut slot = Slot::new(host, settings, t0);
-        slot.due = t0;
-        let missed = || stats.polls_missed.load(std::sync::atomic::Ordering::Relaxed);
-        // Started 4.9 s late: on time, this is the poll that was due.
-        skip_missed(&mut slot, t0 + Duration::from_millis(4900), false, &stats);
-        assert_eq!((missed(), slot.due), (0, t0));
-        // Started 11 s late: the polls due at 5 s and 10 s were missed.
-        skip_missed(&mut slot, t0 + Duration::from_secs(11), false, &stats);
-        assert_eq!((missed(), slot.due), (2, t0 + Duration::from_secs(10)));
-        // Queued with the next poll due at 15 s; a thread was free at 16 s: that one is missed.
-        slot.due = t0 + Duration::from_secs(15);
-        skip_missed(&mut slot, t0 + Duration::from_secs(16), true, &stats);
-        assert_eq!((missed(), slot.due), (3, t0 + Duration::from_secs(20)));
-        // Free before the next due time: nothing missed.
-        skip_missed(&mut slot, t0 + Duration::from_secs(19), true, &stats);
-        assert_eq!(missed(), 3);
-    }
-
-    #[test]
-    fn backoff_doubles_from_the_interval_up_to_the_cap_with_jitter() {
-        let s = Duration::from_secs;
-        assert_eq!(backoff(s(15), 1, s(300), 1.0), s(15));
-        assert_eq!(backoff(s(15), 2, s(300), 1.0), s(30));
-        assert_eq!(backoff(s(15), 5, s(300), 1.0), s(240));
-        assert_eq!(backoff(s(15), 6, s(300), 1.0), s(300));
-        assert_eq!(backoff(s(15), 60, s(300), 1.0), s(300));
-        assert_eq!(backoff(s(15), 6, s(300), 0.5), s(150));
-        // A cap below the interval never polls faster than the interval.
-        assert_eq!(backoff(s(600), 3, s(300), 1.0), s(600));
-        let j = jitter();
-        assert!((0.5..=1.0).contains(&j));
-    }
-}
+mod tests;

@@ -14,11 +14,14 @@ use super::conn::{self, Limits, Login, SeenKey};
 use super::error::PollError;
 use super::parse;
 use super::rates::Deltas;
+use super::script::{Scope, script};
 use crate::collect::{Collection, Facts};
 
 /// What a job starts from: an open session, or a fresh socket to log in over.
 pub enum Start {
-    Session(Session),
+    /// An open session, with the inventory to keep from an earlier poll: `None` asks the
+    /// host for it again (see [`super::script::Scope`]).
+    Session(Session, Option<Box<Facts>>),
     Fresh(TcpStream, Box<Login>),
 }
 
@@ -106,8 +109,8 @@ fn work(rx: &Mutex<Receiver<Job>>, done: &mpsc::Sender<Done>) {
 fn run(job: Job) -> Done {
     let Job { host, start, mut deltas, at, limits } = job;
     let (session, seen, outcome) = match start {
-        Start::Session(s) => {
-            let outcome = poll_once(&s, &mut deltas, at, limits);
+        Start::Session(s, known) => {
+            let outcome = poll_once(&s, &mut deltas, at, limits, known.as_deref());
             (Some(s), None, outcome)
         }
         Start::Fresh(tcp, login) => login_and_poll(tcp, &login, &mut deltas, at, limits),
@@ -131,7 +134,7 @@ pub fn login_and_poll(
 ) -> (Option<Session>, Option<SeenKey>, Result<Polled, PollError>) {
     match conn::open(tcp, login, limits) {
         Ok((session, seen)) => {
-            let outcome = poll_once(&session, deltas, at, limits);
+            let outcome = poll_once(&session, deltas, at, limits, None);
             (Some(session), Some(seen), outcome)
         }
         Err(e) => {
@@ -146,14 +149,26 @@ pub fn login_and_poll(
     }
 }
 
-/// Runs the script once and turns its output into readings. Blocking.
-pub fn poll_once(session: &Session, deltas: &mut Deltas, at: Stamp, limits: Limits) -> Result<Polled, PollError> {
+/// Runs the script once and turns its output into readings. With `known` inventory, the
+/// host is asked for readings only and the inventory facts are carried over. Blocking.
+pub fn poll_once(
+    session: &Session,
+    deltas: &mut Deltas,
+    at: Stamp,
+    limits: Limits,
+    known: Option<&Facts>,
+) -> Result<Polled, PollError> {
     let nonce = nonce();
-    let out = conn::run(session, &super::script::script(&nonce), limits)?;
+    let scope = if known.is_some() { Scope::Readings } else { Scope::Full };
+    let out = conn::run(session, &script(&nonce, scope), limits)?;
     let snapshot = parse::parse(&out, &nonce)?;
     let mut collection = deltas.collect(&snapshot, at.mono_ms);
     collection.ts_ms = at.ts_ms;
-    Ok(Polled { collection, facts: snapshot.facts })
+    let mut facts = snapshot.facts;
+    if let Some(known) = known {
+        parse::keep_inventory(&mut facts, known);
+    }
+    Ok(Polled { collection, facts })
 }
 
 /// 16 hex digits, fresh per poll, so output cannot forge the script's section markers.

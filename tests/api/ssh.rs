@@ -76,6 +76,14 @@ async fn a_password_host_is_polled_into_the_shared_schema_and_its_key_pinned() {
     assert_eq!(host["ssh"]["host_key"]["source"], "first_use");
     let host =
         wait_for(&app, &admin, id, "facts", |h| h["facts"]["kernel"].as_str().is_some_and(|k| !k.is_empty())).await;
+    // Later polls leave the inventory out (it is asked for again every 10 minutes) and must
+    // keep it, not blank it.
+    let seen = host["poll"]["last_ok_ms"].as_i64().expect("last_ok_ms");
+    let host =
+        wait_for(&app, &admin, id, "two more polls", |h| h["poll"]["last_ok_ms"].as_i64() > Some(seen + 1000)).await;
+    for fact in ["kernel", "os", "hostname", "arch"] {
+        assert!(host["facts"][fact].as_str().is_some_and(|k| !k.is_empty()), "{fact} blank: {host:#}");
+    }
     assert_eq!(host["kind"], "ssh");
     assert_eq!(host["tags"], json!(["db", "rack:3"]));
     assert_eq!(host["ssh"]["auth"], json!({"method": "password"}));

@@ -42,6 +42,18 @@ pub(super) fn facts(sections: &Sections, snap: &Snapshot) -> Facts {
     }
 }
 
+/// Carries the facts only the inventory sections give (a [`crate::poll::script::Scope::Readings`]
+/// poll leaves them out) over from `known`; the rest come from `/proc` every poll.
+pub fn keep_inventory(facts: &mut Facts, known: &Facts) {
+    facts.hostname.clone_from(&known.hostname);
+    facts.os.clone_from(&known.os);
+    facts.os_version.clone_from(&known.os_version);
+    facts.kernel.clone_from(&known.kernel);
+    facts.arch.clone_from(&known.arch);
+    facts.cpu_model.clone_from(&known.cpu_model);
+    facts.cpu_physical_cores = known.cpu_physical_cores;
+}
+
 /// The value of `key` in os-release lines, unquoted and unescaped as the local collector
 /// does; `None` when absent or empty.
 fn os_release_value(lines: &[String], key: &str) -> Option<String> {

@@ -10,6 +10,7 @@
 
 mod df;
 mod facts;
+pub use facts::keep_inventory;
 mod proc;
 mod sections;
 mod text;
