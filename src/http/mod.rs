@@ -1,8 +1,9 @@
 //! The HTTP layer: app assembly, error mapping, middleware, health/status, OpenAPI and
-//! its offline docs page, and the listeners (plain, TLS, redirect).
+//! its offline docs page, the embedded web UI, and the listeners (plain, TLS, redirect).
 //!
 //! Features own their routes; this module only mounts them. It must not hold domain logic.
 
+mod assets;
 mod error;
 mod health;
 mod json;
@@ -10,6 +11,7 @@ mod middleware;
 mod openapi;
 mod server;
 
+pub use assets::has_index;
 pub use error::{ApiError, ErrorBody};
 pub use json::{Json, is_json};
 pub use openapi::ApiDoc;
@@ -50,7 +52,7 @@ pub fn configure(ctx: web::Data<Ctx>) -> impl FnOnce(&mut web::ServiceConfig) {
                     .configure(crate::live::configure)
                     .default_service(web::to(not_found)),
             )
-            .default_service(web::to(not_found));
+            .default_service(web::to(assets::serve));
     }
 }
 

@@ -27,3 +27,4 @@ mod ssh_keys;
 mod sshd;
 mod tls;
 mod tokens;
+mod web;

@@ -1,0 +1,142 @@
+// The UI against the real appliance, in order: the embedded build, the first login with its
+// forced password change, the live overview, the host page (live chart, history range),
+// languages and theme. Each page is saved as a screenshot under test-results/screenshots.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+import { type Page, expect, test } from "@playwright/test";
+
+const DIR = process.env.E2E_DIR ?? "";
+const NEW_PASSWORD = "e2e-Admin-password-2026";
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
+}
+
+async function signIn(page: Page, password: string) {
+  await page.goto("/");
+  await page.getByLabel(/username/i).fill("admin");
+  await page.getByLabel(/^password/i).fill(password);
+  await page.getByRole("button", { name: /sign in/i }).click();
+}
+
+test.describe.serial("steward", () => {
+  test("the binary serves its embedded app: cached, precompressed, small", async ({ request }) => {
+    const index = await request.get("/", { headers: { "Accept-Encoding": "identity" } });
+    expect(index.status()).toBe(200);
+    expect(index.headers()["content-type"]).toContain("text/html");
+    expect(index.headers()["cache-control"]).toBe("no-cache");
+    const html = await index.text();
+    const scripts = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1] ?? "");
+    expect(scripts.length).toBeGreaterThan(0);
+    let gzipped = 0;
+    for (const path of scripts) {
+      const res = await request.get(path, { headers: { "Accept-Encoding": "gzip" } });
+      expect(res.headers()["cache-control"]).toContain("immutable");
+      expect(res.headers()["content-encoding"]).toBe("gzip");
+      // The client decodes the body; the bytes on the wire are the header's.
+      const wire = Number(res.headers()["content-length"]);
+      expect(wire).toBeGreaterThan(0);
+      expect(wire).toBeLessThan((await res.body()).length);
+      gzipped += wire;
+    }
+    // First load: at most 300 KB of gzipped JavaScript.
+    expect(gzipped).toBeLessThan(300 * 1024);
+    const br = await request.get(scripts[0] ?? "", { headers: { "Accept-Encoding": "br, gzip" } });
+    expect(br.headers()["content-encoding"]).toBe("br");
+    // A client-side route gets the app; a missing file does not.
+    const route = await request.get("/hosts/1");
+    expect(await route.text()).toBe(html);
+    expect((await request.get("/assets/missing-123.js")).status()).toBe(404);
+    expect((await request.get("/api/v1/nothing")).status()).toBe(404);
+  });
+
+  test("first login forces a password change, then shows the overview", async ({ page }) => {
+    const initial = readFileSync(join(DIR, "data", "initial-admin-password"), "utf8").trim();
+    await signIn(page, "wrong-password-123");
+    await expect(page.getByRole("alert")).toContainText(/wrong username or password/i);
+    await shot(page, "01-login-error");
+    await signIn(page, initial);
+    await expect(page.getByRole("heading", { name: /change your password/i })).toBeVisible();
+    await shot(page, "02-forced-password-change");
+    await page.getByLabel(/current password/i).fill(initial);
+    await page.getByLabel(/^new password/i).fill("short");
+    await page.getByLabel(/repeat/i).fill("short");
+    await page.getByRole("button", { name: /change password/i }).click();
+    // The browser's own minlength check or the appliance's answer: either way, still here.
+    await expect(page.getByRole("heading", { name: /change your password/i })).toBeVisible();
+    await page.getByLabel(/^new password/i).fill(NEW_PASSWORD);
+    await page.getByLabel(/repeat/i).fill(NEW_PASSWORD);
+    await page.getByRole("button", { name: /change password/i }).click();
+    await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+  });
+
+  test("the overview shows the appliance's own host, live", async ({ page }) => {
+    await signIn(page, NEW_PASSWORD);
+    const row = page.getByTestId("host-row").first();
+    await expect(row).toBeVisible();
+    await expect(page.getByRole("status").filter({ hasText: "Live" })).toBeVisible();
+    const cpu = row.getByTestId("cpu");
+    await expect(cpu).toContainText("%");
+    const first = await cpu.textContent();
+    await expect.poll(async () => cpu.textContent(), { timeout: 20_000 }).not.toBe(first);
+    await shot(page, "03-overview");
+  });
+
+  test("the host page's charts update live and switch to a history range", async ({ page }) => {
+    await signIn(page, NEW_PASSWORD);
+    await page.getByTestId("host-row").first().getByRole("link").click();
+    const cpu = page.getByTestId("chart-cpu");
+    await expect(cpu).toBeVisible();
+    const points = async () => Number(await cpu.getAttribute("data-points"));
+    const before = await points();
+    await expect.poll(points, { timeout: 20_000 }).toBeGreaterThan(before);
+    await expect(page.getByTestId("chart-cores")).toBeVisible();
+    await expect(page.getByText("Kernel")).toBeVisible();
+    await shot(page, "04-host-live");
+    const answer = page.waitForResponse((r) => r.url().includes("/series?") && r.url().includes("from=-6h"));
+    await page.getByRole("button", { name: "6 hours" }).click();
+    expect((await answer).status()).toBe(200);
+    await expect(page.getByRole("button", { name: "6 hours" })).toHaveAttribute("aria-pressed", "true");
+    await expect(cpu).toBeVisible();
+    expect(await points()).toBeGreaterThan(0);
+    await shot(page, "05-host-history");
+  });
+
+  test("the language switch to Spanish and Russian persists", async ({ page }) => {
+    await signIn(page, NEW_PASSWORD);
+    await page.getByTestId("language").selectOption("es");
+    await expect(page.getByRole("heading", { name: "Resumen" })).toBeVisible();
+    await page.reload();
+    await expect(page.getByRole("heading", { name: "Resumen" })).toBeVisible();
+    await shot(page, "06-overview-es");
+    await page.getByTestId("language").selectOption("ru");
+    await expect(page.locator("html")).toHaveAttribute("lang", "ru");
+    await page.reload();
+    await expect(page.locator("html")).toHaveAttribute("lang", "ru");
+    await expect(page.getByRole("heading", { level: 1 })).not.toHaveText("Overview");
+    await shot(page, "07-overview-ru");
+    await page.getByTestId("language").selectOption("en");
+  });
+
+  test("the dark theme applies and persists", async ({ page }) => {
+    await signIn(page, NEW_PASSWORD);
+    await page.getByTestId("theme").selectOption("dark");
+    await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+    await page.reload();
+    await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(bg).toBe("rgb(15, 18, 22)");
+    await shot(page, "08-overview-dark");
+    await page.getByTestId("host-row").first().getByRole("link").click();
+    await expect(page.getByTestId("chart-cpu")).toBeVisible();
+    await shot(page, "09-host-dark");
+  });
+
+  test("on a phone the navigation folds into a menu", async ({ page }) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await signIn(page, NEW_PASSWORD);
+    await expect(page.getByRole("button", { name: "Menu" })).toBeVisible();
+    await shot(page, "10-overview-phone");
+  });
+});

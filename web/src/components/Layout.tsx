@@ -1,0 +1,85 @@
+// The frame around every signed-in page: navigation (admin pages only for admins), the
+// language and theme choices, sign-out. On a phone the navigation folds into a menu button.
+import { useState, type ReactNode } from "react";
+import { Link, useLocation } from "wouter";
+
+import { atLeast, useSession } from "../auth/session";
+import { type Key, LANGUAGES, type Lang, useI18n } from "../i18n";
+import { type Theme, useTheme } from "../theme";
+
+const NAV: { href: string; key: Key; admin?: boolean }[] = [
+  { href: "/", key: "nav.overview" },
+  { href: "/profile", key: "nav.profile" },
+];
+
+export function Layout({ children }: { children: ReactNode }) {
+  const { session, logout } = useSession();
+  const { t, lang, setLang } = useI18n();
+  const [theme, setTheme] = useTheme();
+  const [open, setOpen] = useState(false);
+  const [location] = useLocation();
+  const admin = session ? atLeast(session.user.role, "admin") : false;
+  return (
+    <div className="shell">
+      <a className="skip" href="#main">
+        {t("app.skip")}
+      </a>
+      <header className="topbar">
+        <Link href="/" className="brand">
+          <img src="/favicon.svg" alt="" width={24} height={24} />
+          {t("app.name")}
+        </Link>
+        <button
+          type="button"
+          className="menu-button"
+          aria-expanded={open}
+          aria-controls="main-nav"
+          onClick={() => setOpen((o) => !o)}
+        >
+          {t("nav.menu")}
+        </button>
+        <nav id="main-nav" aria-label={t("nav.main")} className={open ? "nav open" : "nav"}>
+          {NAV.filter((n) => !n.admin || admin).map((n) => (
+            <Link
+              key={n.href}
+              href={n.href}
+              aria-current={location === n.href ? "page" : undefined}
+              onClick={() => setOpen(false)}
+            >
+              {t(n.key)}
+            </Link>
+          ))}
+        </nav>
+        <div className="prefs">
+          <label>
+            <span className="sr-only">{t("language.label")}</span>
+            <select value={lang} onChange={(e) => setLang(e.target.value as Lang)} data-testid="language">
+              {LANGUAGES.map((l) => (
+                <option key={l.code} value={l.code} lang={l.code}>
+                  {l.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <span className="sr-only">{t("theme.label")}</span>
+            <select value={theme} onChange={(e) => setTheme(e.target.value as Theme)} data-testid="theme">
+              <option value="system">{t("theme.system")}</option>
+              <option value="light">{t("theme.light")}</option>
+              <option value="dark">{t("theme.dark")}</option>
+            </select>
+          </label>
+          <span className="whoami" title={session?.user.role}>
+            {session?.user.username}
+          </span>
+          <button type="button" onClick={() => void logout()}>
+            {t("nav.logout")}
+          </button>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+    </div>
+  );
+}
