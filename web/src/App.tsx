@@ -12,6 +12,11 @@ import { Login } from "./pages/Login";
 import { Overview } from "./pages/Overview";
 
 const HostPage = lazy(() => import("./pages/HostPage"));
+const HostsAdmin = lazy(() => import("./pages/HostsAdmin"));
+const SshKeys = lazy(() => import("./pages/SshKeys"));
+const Users = lazy(() => import("./pages/Users"));
+const Audit = lazy(() => import("./pages/Audit"));
+const Profile = lazy(() => import("./pages/Profile"));
 
 export function App() {
   const { session, loading } = useSession();
@@ -25,9 +30,11 @@ export function App() {
         <Switch>
           <Route path="/" component={Overview} />
           <Route path="/hosts/:id">{(params) => <HostPage id={Number(params.id)} />}</Route>
-          <Route path="/profile">
-            <ChangePassword />
-          </Route>
+          <Route path="/hosts" component={HostsAdmin} />
+          <Route path="/ssh-keys" component={SshKeys} />
+          <Route path="/users" component={Users} />
+          <Route path="/audit" component={Audit} />
+          <Route path="/profile" component={Profile} />
           <Route>
             <Overview />
           </Route>

@@ -9,6 +9,10 @@ import { type Theme, useTheme } from "../theme";
 
 const NAV: { href: string; key: Key; admin?: boolean }[] = [
   { href: "/", key: "nav.overview" },
+  { href: "/hosts", key: "nav.hosts", admin: true },
+  { href: "/ssh-keys", key: "nav.sshKeys", admin: true },
+  { href: "/users", key: "nav.users", admin: true },
+  { href: "/audit", key: "nav.audit", admin: true },
   { href: "/profile", key: "nav.profile" },
 ];
 

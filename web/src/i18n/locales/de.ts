@@ -137,6 +137,12 @@ export const de = {
   "kind.agent": "Push-Agent",
   "kind.ssh": "SSH-Abfrage",
 
+  // @area hosts-admin (keys hostsAdmin.*, sshKeys.*)
+
+  // @area users-audit (keys users.*, orgs.*, audit.*)
+
+  // @area profile (keys profile.*, tokens.*)
+
   "error.network.unreachable": "Die Appliance hat nicht geantwortet. Prüfen Sie Ihre Verbindung.",
   "error.auth.invalid_credentials": "Benutzername oder Passwort falsch.",
   "error.auth.locked": "Zu viele fehlgeschlagene Versuche: Dieses Konto ist vorübergehend gesperrt. Bitten Sie einen Administrator, es zu entsperren, oder versuchen Sie es später erneut.",

@@ -136,6 +136,12 @@ export const en = {
   "kind.agent": "push agent",
   "kind.ssh": "SSH polling",
 
+  // @area hosts-admin (keys hostsAdmin.*, sshKeys.*)
+
+  // @area users-audit (keys users.*, orgs.*, audit.*)
+
+  // @area profile (keys profile.*, tokens.*)
+
   "error.network.unreachable": "The appliance did not answer. Check your connection.",
   "error.auth.invalid_credentials": "Wrong username or password.",
   "error.auth.locked": "Too many failed attempts: this account is locked for a while. Ask an admin to unlock it, or try again later.",

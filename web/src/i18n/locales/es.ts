@@ -137,6 +137,12 @@ export const es = {
   "kind.agent": "agente push",
   "kind.ssh": "sondeo por SSH",
 
+  // @area hosts-admin (keys hostsAdmin.*, sshKeys.*)
+
+  // @area users-audit (keys users.*, orgs.*, audit.*)
+
+  // @area profile (keys profile.*, tokens.*)
+
   "error.network.unreachable": "El servidor de Steward no respondió. Compruebe su conexión.",
   "error.auth.invalid_credentials": "Nombre de usuario o contraseña incorrectos.",
   "error.auth.locked": "Demasiados intentos fallidos: esta cuenta está bloqueada temporalmente. Pida a un administrador que la desbloquee o vuelva a intentarlo más tarde.",

@@ -137,6 +137,12 @@ export const fr = {
   "kind.agent": "agent push",
   "kind.ssh": "interrogation SSH",
 
+  // @area hosts-admin (keys hostsAdmin.*, sshKeys.*)
+
+  // @area users-audit (keys users.*, orgs.*, audit.*)
+
+  // @area profile (keys profile.*, tokens.*)
+
   "error.network.unreachable": "Le serveur Steward n’a pas répondu. Vérifiez votre connexion.",
   "error.auth.invalid_credentials": "Nom d’utilisateur ou mot de passe incorrect.",
   "error.auth.locked": "Trop de tentatives infructueuses : ce compte est temporairement verrouillé. Demandez à un administrateur de le déverrouiller, ou réessayez plus tard.",

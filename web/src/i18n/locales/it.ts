@@ -137,6 +137,12 @@ export const it = {
   "kind.agent": "agente push",
   "kind.ssh": "polling SSH",
 
+  // @area hosts-admin (keys hostsAdmin.*, sshKeys.*)
+
+  // @area users-audit (keys users.*, orgs.*, audit.*)
+
+  // @area profile (keys profile.*, tokens.*)
+
   "error.network.unreachable": "Il server Steward non ha risposto. Verificare la connessione.",
   "error.auth.invalid_credentials": "Nome utente o password errati.",
   "error.auth.locked": "Troppi tentativi non riusciti: l’account è temporaneamente bloccato. Chiedere a un amministratore di sbloccarlo oppure riprovare più tardi.",

@@ -137,6 +137,12 @@ export const ja = {
   "kind.agent": "プッシュ型エージェント",
   "kind.ssh": "SSH ポーリング",
 
+  // @area hosts-admin (keys hostsAdmin.*, sshKeys.*)
+
+  // @area users-audit (keys users.*, orgs.*, audit.*)
+
+  // @area profile (keys profile.*, tokens.*)
+
   "error.network.unreachable": "アプライアンスから応答がありません。接続を確認してください。",
   "error.auth.invalid_credentials": "ユーザー名またはパスワードが正しくありません。",
   "error.auth.locked": "ログインの失敗回数が多すぎるため、このアカウントは一時的にロックされています。管理者にロック解除を依頼するか、しばらくしてから再試行してください。",

@@ -137,6 +137,12 @@ export const ko = {
   "kind.agent": "푸시 에이전트",
   "kind.ssh": "SSH 폴링",
 
+  // @area hosts-admin (keys hostsAdmin.*, sshKeys.*)
+
+  // @area users-audit (keys users.*, orgs.*, audit.*)
+
+  // @area profile (keys profile.*, tokens.*)
+
   "error.network.unreachable": "어플라이언스가 응답하지 않습니다. 연결을 확인하세요.",
   "error.auth.invalid_credentials": "사용자 이름 또는 비밀번호가 올바르지 않습니다.",
   "error.auth.locked": "실패한 시도가 너무 많아 이 계정이 일시적으로 잠겼습니다. 관리자에게 잠금 해제를 요청하거나 나중에 다시 시도하세요.",

@@ -137,6 +137,12 @@ export const nl = {
   "kind.agent": "push-agent",
   "kind.ssh": "SSH-polling",
 
+  // @area hosts-admin (keys hostsAdmin.*, sshKeys.*)
+
+  // @area users-audit (keys users.*, orgs.*, audit.*)
+
+  // @area profile (keys profile.*, tokens.*)
+
   "error.network.unreachable": "De appliance reageerde niet. Controleer uw verbinding.",
   "error.auth.invalid_credentials": "Onjuiste gebruikersnaam of onjuist wachtwoord.",
   "error.auth.locked": "Te veel mislukte pogingen: dit account is tijdelijk vergrendeld. Vraag een beheerder om het te ontgrendelen, of probeer het later opnieuw.",

@@ -137,6 +137,12 @@ export const pt = {
   "kind.agent": "agente push",
   "kind.ssh": "consulta via SSH",
 
+  // @area hosts-admin (keys hostsAdmin.*, sshKeys.*)
+
+  // @area users-audit (keys users.*, orgs.*, audit.*)
+
+  // @area profile (keys profile.*, tokens.*)
+
   "error.network.unreachable": "O servidor do Steward não respondeu. Verifique sua conexão.",
   "error.auth.invalid_credentials": "Nome de usuário ou senha incorretos.",
   "error.auth.locked": "Muitas tentativas malsucedidas: esta conta está bloqueada temporariamente. Peça a um administrador para desbloqueá-la ou tente novamente mais tarde.",

@@ -139,6 +139,12 @@ export const ru = {
   "kind.agent": "push-агент",
   "kind.ssh": "опрос по SSH",
 
+  // @area hosts-admin (keys hostsAdmin.*, sshKeys.*)
+
+  // @area users-audit (keys users.*, orgs.*, audit.*)
+
+  // @area profile (keys profile.*, tokens.*)
+
   "error.network.unreachable": "Сервер Steward не ответил. Проверьте подключение.",
   "error.auth.invalid_credentials": "Неверное имя пользователя или пароль.",
   "error.auth.locked": "Слишком много неудачных попыток: учётная запись временно заблокирована. Попросите администратора разблокировать её или повторите попытку позже.",

@@ -137,6 +137,12 @@ export const zh = {
   "kind.agent": "推送式 Agent",
   "kind.ssh": "SSH 轮询",
 
+  // @area hosts-admin (keys hostsAdmin.*, sshKeys.*)
+
+  // @area users-audit (keys users.*, orgs.*, audit.*)
+
+  // @area profile (keys profile.*, tokens.*)
+
   "error.network.unreachable": "Steward 服务器未响应。请检查网络连接。",
   "error.auth.invalid_credentials": "用户名或密码错误。",
   "error.auth.locked": "失败尝试次数过多，此账户已被暂时锁定。请联系管理员解锁，或稍后重试。",

@@ -1,0 +1,7 @@
+// Users: see the "Pages" list. Placeholder until its page lands.
+import { useI18n } from "../i18n";
+
+export default function Users() {
+  const { t } = useI18n();
+  return <h1>{t("nav.users")}</h1>;
+}
