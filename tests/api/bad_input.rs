@@ -224,10 +224,13 @@ async fn me_with_cookie(app: &TestApp, cookie: &str) -> Resp {
 async fn unknown_routes_and_bad_paths_have_codes_too() {
     let app = TestApp::start().await;
     let admin = app.superadmin().await;
-    for path in ["/api/v1/nope", "/api/v2/users", "/nope", "/api/v1/users/1/nope"] {
+    for path in ["/api/v1/nope", "/api/v2/users", "/api", "/nope.js", "/api/v1/users/1/nope"] {
         let resp = admin.get(path).await;
         assert_eq!((resp.status, resp.code()), (404, "http.not_found"), "{path}: {resp:?}");
     }
+    // Any other path is a route of the web UI: the app answers it.
+    let page = admin.get("/nope").await.expect_status(200);
+    assert!(page.body.as_str().is_some_and(|html| html.contains("<div id=\"root\">")), "{page:?}");
     admin.get("/api/v1/users/not-a-number").await.expect_error(404, "request.invalid_path");
     admin.get("/api/v1/users/999999").await.expect_error(404, "users.not_found");
     admin.get("/api/v1/tokens?all=maybe").await.expect_error(400, "request.invalid_query");

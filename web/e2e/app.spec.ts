@@ -101,6 +101,17 @@ test.describe.serial("steward", () => {
     await expect(cpu).toBeVisible();
     expect(await points()).toBeGreaterThan(0);
     await shot(page, "05-host-history");
+    // Dragging across a chart zooms every chart into that span.
+    const box = await cpu.locator(".u-over").boundingBox();
+    if (!box) throw new Error("the CPU chart has no plot area");
+    const zoomed = page.waitForResponse((r) => r.url().includes("/series?") && /from=\d{13}/.test(r.url()));
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.95, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    expect((await zoomed).status()).toBe(200);
+    await page.getByRole("button", { name: "Reset zoom" }).click();
+    await expect(page.getByRole("button", { name: "6 hours" })).toHaveAttribute("aria-pressed", "true");
   });
 
   test("the language switch to Spanish and Russian persists", async ({ page }) => {
@@ -138,5 +149,45 @@ test.describe.serial("steward", () => {
     await signIn(page, NEW_PASSWORD);
     await expect(page.getByRole("button", { name: "Menu" })).toBeVisible();
     await shot(page, "10-overview-phone");
+  });
+
+  test("a thousand hosts: the overview keeps only the rows in view and finds the last", async ({ page }) => {
+    await signIn(page, NEW_PASSWORD);
+    await expect(page.getByTestId("host-row").first()).toBeVisible();
+    const me = await (await page.request.get("/api/v1/auth/me")).json();
+    const headers = { "X-CSRF-Token": me.csrf_token as string };
+    for (let start = 0; start < 1000; start += 50) {
+      await Promise.all(
+        Array.from({ length: 50 }, (_, k) =>
+          page.request
+            .post("/api/v1/hosts", {
+              headers,
+              data: {
+                kind: "ssh",
+                name: `fleet-${String(start + k).padStart(4, "0")}`,
+                address: "192.0.2.1",
+                username: "monitor",
+                password: "not-used-1",
+                enabled: false,
+                tags: [start + k < 500 ? "rack:a" : "rack:b"],
+              },
+            })
+            .then((r) => expect(r.status()).toBe(201)),
+        ),
+      );
+    }
+    await page.reload();
+    await expect(page.getByText("1,001 hosts")).toBeVisible();
+    const rows = page.getByTestId("host-row");
+    expect(await rows.count()).toBeLessThan(60);
+    await page.getByTestId("host-scroll").evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await expect(page.locator('[data-host="vm"], [data-host="fleet-0999"]').last()).toBeVisible();
+    expect(await rows.count()).toBeLessThan(60);
+    await page.getByLabel("Search hosts").fill("fleet-0999");
+    await expect(rows).toHaveCount(1);
+    await page.getByLabel("Search hosts").fill("");
+    await page.getByLabel("Tag").selectOption("rack:b");
+    await expect(page.getByText("500 of 1,001 shown")).toBeVisible();
+    await shot(page, "11-overview-1000-hosts");
   });
 });

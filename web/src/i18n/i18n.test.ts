@@ -35,5 +35,8 @@ describe("i18n", () => {
     expect(t("overview.count_other", { count: 1 })).toBe("1 host");
     expect(t("overview.count_other", { count: 2 })).toBe("2 hosts");
     expect(t("overview.shown", { shown: 1, total: 9 })).toBe("1 of 9 shown");
+    expect(t("overview.count_other", { count: 1001 })).toBe("1,001 hosts");
+    const de = translator(await loadMessages("de"), "de");
+    expect(de("overview.count_other", { count: 1001 })).toContain("1.001");
   });
 });

@@ -30,10 +30,12 @@ export async function loadMessages(lang: Lang): Promise<Messages> {
 export type Params = Record<string, string | number>;
 export type Translate = (key: Key, params?: Params) => string;
 
-/// `t` over one dictionary; plural keys pick `_one`/`_other` (and the other CLDR forms a
+/// `t` over one dictionary; numeric parameters are formatted for the language; plural keys pick `_one`/`_other` (and the other CLDR forms a
 /// language has, falling back to `_other`) by `params.count`.
 export function translator(messages: Messages, lang: Lang): Translate {
   const rules = new Intl.PluralRules(locale(lang));
+  // Numbers in messages are written the language's way (1,001 / 1 001 / 1.001).
+  const numbers = new Intl.NumberFormat(locale(lang));
   const table = messages as Record<string, string>;
   return (key, params) => {
     let text = table[key];
@@ -42,7 +44,11 @@ export function translator(messages: Messages, lang: Lang): Translate {
       text = table[`${base}_${rules.select(params.count)}`] ?? table[key];
     }
     text ??= (en as Record<string, string>)[key] ?? key;
-    return params ? text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m)) : text;
+    if (!params) return text;
+    return text.replace(/\{(\w+)\}/g, (m, name: string) => {
+      const v = params[name];
+      return v === undefined ? m : typeof v === "number" ? numbers.format(v) : v;
+    });
   };
 }
 
