@@ -1,0 +1,8 @@
+// A role in words, as a badge.
+import { useI18n } from "../i18n";
+import type { Role } from "./tokens";
+
+export function RoleName({ role }: { role: Role }) {
+  const { t } = useI18n();
+  return <span className={`badge role-${role}`}>{t(`profile.role.${role}`)}</span>;
+}
