@@ -40,7 +40,7 @@ export function ChangePassword({ forced = false }: { forced?: boolean }) {
   };
   const form = (
     <form className="card auth-card" onSubmit={submit} aria-labelledby="password-title">
-      <h1 id="password-title">{t("password.title")}</h1>
+      {forced ? <h1 id="password-title">{t("password.title")}</h1> : <h2 id="password-title">{t("password.title")}</h2>}
       {forced && <p className="notice">{t("password.forced")}</p>}
       <label>
         {t("password.current")}

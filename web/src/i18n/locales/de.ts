@@ -230,6 +230,9 @@ export const de = {
   "error.password.too_common": "Dieses Passwort gehört zu den am häufigsten verwendeten. Wählen Sie ein anderes.",
   "error.password.unchanged": "Das neue Passwort muss sich vom aktuellen unterscheiden.",
   "error.password.wrong_current": "Das aktuelle Passwort ist falsch.",
+  "error.tokens.invalid_name": "Der Tokenname ist leer, zu lang oder enthält Steuerzeichen.",
+  "error.tokens.role_too_high": "Ein Token darf keine höhere Rolle als Ihre haben.",
+  "error.tokens.not_found": "Dieses Token existiert nicht mehr.",
   "error.generic": "Es ist ein Fehler aufgetreten: {message}",
   "error.server": "In der Appliance ist ein Fehler aufgetreten. Versuchen Sie es erneut; falls der Fehler bestehen bleibt, finden Sie die Ursache im Protokoll der Appliance.",
 } satisfies Messages;

@@ -229,6 +229,9 @@ export const en = {
   "error.password.too_common": "This password is among the most common ones. Choose another.",
   "error.password.unchanged": "The new password must differ from the current one.",
   "error.password.wrong_current": "The current password is wrong.",
+  "error.tokens.invalid_name": "The token name is empty, too long or has control characters.",
+  "error.tokens.role_too_high": "A token may not have a higher role than yours.",
+  "error.tokens.not_found": "This token no longer exists.",
   "error.generic": "Something went wrong: {message}",
   "error.server": "The appliance had a problem. Try again; if it persists, its log says why.",
 } as const;

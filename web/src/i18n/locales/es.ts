@@ -230,6 +230,9 @@ export const es = {
   "error.password.too_common": "Esta contraseña es una de las más comunes. Elija otra.",
   "error.password.unchanged": "La nueva contraseña debe ser distinta de la actual.",
   "error.password.wrong_current": "La contraseña actual es incorrecta.",
+  "error.tokens.invalid_name": "El nombre del token está vacío, es demasiado largo o contiene caracteres de control.",
+  "error.tokens.role_too_high": "Un token no puede tener un rol superior al suyo.",
+  "error.tokens.not_found": "Este token ya no existe.",
   "error.generic": "Se produjo un error: {message}",
   "error.server": "El servidor de Steward tuvo un problema. Vuelva a intentarlo; si persiste, consulte su registro para conocer la causa.",
 } satisfies Messages;

@@ -230,6 +230,9 @@ export const fr = {
   "error.password.too_common": "Ce mot de passe fait partie des plus courants. Choisissez-en un autre.",
   "error.password.unchanged": "Le nouveau mot de passe doit être différent de l’actuel.",
   "error.password.wrong_current": "Le mot de passe actuel est incorrect.",
+  "error.tokens.invalid_name": "Le nom du jeton est vide, trop long ou contient des caractères de contrôle.",
+  "error.tokens.role_too_high": "Un jeton ne peut pas avoir un rôle supérieur au vôtre.",
+  "error.tokens.not_found": "Ce jeton n’existe plus.",
   "error.generic": "Une erreur s’est produite : {message}",
   "error.server": "Le serveur Steward a rencontré un problème. Réessayez ; si le problème persiste, son journal en indique la cause.",
 } satisfies Messages;

@@ -230,6 +230,9 @@ export const it = {
   "error.password.too_common": "Questa password è tra le più comuni. Sceglierne un’altra.",
   "error.password.unchanged": "La nuova password deve essere diversa da quella attuale.",
   "error.password.wrong_current": "La password attuale non è corretta.",
+  "error.tokens.invalid_name": "Il nome del token è vuoto, troppo lungo o contiene caratteri di controllo.",
+  "error.tokens.role_too_high": "Un token non può avere un ruolo superiore al proprio.",
+  "error.tokens.not_found": "Questo token non esiste più.",
   "error.generic": "Si è verificato un errore: {message}",
   "error.server": "Il server Steward ha riscontrato un problema. Riprovare; se il problema persiste, la causa è indicata nel log del server.",
 } satisfies Messages;

@@ -230,6 +230,9 @@ export const ja = {
   "error.password.too_common": "このパスワードは非常によく使われているものです。別のパスワードを選んでください。",
   "error.password.unchanged": "新しいパスワードには現在とは異なるものを指定してください。",
   "error.password.wrong_current": "現在のパスワードが正しくありません。",
+  "error.tokens.invalid_name": "トークン名が空、長すぎる、または制御文字を含んでいます。",
+  "error.tokens.role_too_high": "トークンにご自身より上位のロールは付与できません。",
+  "error.tokens.not_found": "このトークンはもう存在しません。",
   "error.generic": "問題が発生しました：{message}",
   "error.server": "アプライアンスで問題が発生しました。もう一度お試しください。解決しない場合は、アプライアンスのログで原因を確認できます。",
 } satisfies Messages;

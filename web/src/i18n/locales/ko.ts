@@ -230,6 +230,9 @@ export const ko = {
   "error.password.too_common": "이 비밀번호는 가장 흔히 사용되는 비밀번호 중 하나입니다. 다른 비밀번호를 선택하세요.",
   "error.password.unchanged": "새 비밀번호는 현재 비밀번호와 달라야 합니다.",
   "error.password.wrong_current": "현재 비밀번호가 올바르지 않습니다.",
+  "error.tokens.invalid_name": "토큰 이름이 비어 있거나 너무 길거나 제어 문자를 포함합니다.",
+  "error.tokens.role_too_high": "토큰에 본인보다 높은 역할을 줄 수 없습니다.",
+  "error.tokens.not_found": "이 토큰은 더 이상 존재하지 않습니다.",
   "error.generic": "문제가 발생했습니다: {message}",
   "error.server": "어플라이언스에 문제가 발생했습니다. 다시 시도하세요. 문제가 계속되면 어플라이언스 로그에서 원인을 확인할 수 있습니다.",
 } satisfies Messages;

@@ -230,6 +230,9 @@ export const nl = {
   "error.password.too_common": "Dit wachtwoord is een van de meest gebruikte. Kies een ander wachtwoord.",
   "error.password.unchanged": "Het nieuwe wachtwoord moet verschillen van het huidige.",
   "error.password.wrong_current": "Het huidige wachtwoord is onjuist.",
+  "error.tokens.invalid_name": "De tokennaam is leeg, te lang of bevat stuurtekens.",
+  "error.tokens.role_too_high": "Een token mag geen hogere rol hebben dan de uwe.",
+  "error.tokens.not_found": "Dit token bestaat niet meer.",
   "error.generic": "Er is iets misgegaan: {message}",
   "error.server": "Er is een probleem opgetreden in de appliance. Probeer het opnieuw; blijft het probleem bestaan, dan staat de oorzaak in het logboek van de appliance.",
 } satisfies Messages;

@@ -230,6 +230,9 @@ export const pt = {
   "error.password.too_common": "Esta senha está entre as mais comuns. Escolha outra.",
   "error.password.unchanged": "A nova senha deve ser diferente da atual.",
   "error.password.wrong_current": "A senha atual está incorreta.",
+  "error.tokens.invalid_name": "O nome do token está vazio, é longo demais ou contém caracteres de controle.",
+  "error.tokens.role_too_high": "Um token não pode ter uma função superior à sua.",
+  "error.tokens.not_found": "Este token não existe mais.",
   "error.generic": "Algo deu errado: {message}",
   "error.server": "O servidor do Steward encontrou um problema. Tente novamente; se o problema persistir, consulte o log do servidor para saber o motivo.",
 } satisfies Messages;

@@ -234,6 +234,9 @@ export const ru = {
   "error.password.too_common": "Этот пароль входит в число самых распространённых. Выберите другой.",
   "error.password.unchanged": "Новый пароль должен отличаться от текущего.",
   "error.password.wrong_current": "Текущий пароль указан неверно.",
+  "error.tokens.invalid_name": "Имя токена пустое, слишком длинное или содержит управляющие символы.",
+  "error.tokens.role_too_high": "Роль токена не может быть выше вашей.",
+  "error.tokens.not_found": "Этого токена больше нет.",
   "error.generic": "Произошла ошибка: {message}",
   "error.server": "На сервере Steward произошла ошибка. Повторите попытку; если ошибка повторяется, её причина указана в журнале сервера.",
 } satisfies Messages;

@@ -230,6 +230,9 @@ export const zh = {
   "error.password.too_common": "此密码属于最常用的密码之一。请另选一个。",
   "error.password.unchanged": "新密码不能与当前密码相同。",
   "error.password.wrong_current": "当前密码不正确。",
+  "error.tokens.invalid_name": "令牌名称为空、过长或包含控制字符。",
+  "error.tokens.role_too_high": "令牌的角色不能高于您的角色。",
+  "error.tokens.not_found": "此令牌已不存在。",
   "error.generic": "出现错误：{message}",
   "error.server": "Steward 服务器出现问题。请重试；如果问题仍然存在，可查看其日志了解原因。",
 } satisfies Messages;
