@@ -4,8 +4,8 @@ import { useState, type ReactNode } from "react";
 import { Link, useLocation } from "wouter";
 
 import { atLeast, useSession } from "../auth/session";
-import { type Key, LANGUAGES, type Lang, useI18n } from "../i18n";
-import { type Theme, useTheme } from "../theme";
+import { type Key, useI18n } from "../i18n";
+import { LanguageSelect, ThemeSelect } from "./PreferenceSelects";
 
 const NAV: { href: string; key: Key; admin?: boolean }[] = [
   { href: "/", key: "nav.overview" },
@@ -18,8 +18,7 @@ const NAV: { href: string; key: Key; admin?: boolean }[] = [
 
 export function Layout({ children }: { children: ReactNode }) {
   const { session, logout } = useSession();
-  const { t, lang, setLang } = useI18n();
-  const [theme, setTheme] = useTheme();
+  const { t } = useI18n();
   const [open, setOpen] = useState(false);
   const [location] = useLocation();
   const admin = session ? atLeast(session.user.role, "admin") : false;
@@ -57,21 +56,11 @@ export function Layout({ children }: { children: ReactNode }) {
         <div className="prefs">
           <label>
             <span className="sr-only">{t("language.label")}</span>
-            <select value={lang} onChange={(e) => setLang(e.target.value as Lang)} data-testid="language">
-              {LANGUAGES.map((l) => (
-                <option key={l.code} value={l.code} lang={l.code}>
-                  {l.name}
-                </option>
-              ))}
-            </select>
+            <LanguageSelect data-testid="language" />
           </label>
           <label>
             <span className="sr-only">{t("theme.label")}</span>
-            <select value={theme} onChange={(e) => setTheme(e.target.value as Theme)} data-testid="theme">
-              <option value="system">{t("theme.system")}</option>
-              <option value="light">{t("theme.light")}</option>
-              <option value="dark">{t("theme.dark")}</option>
-            </select>
+            <ThemeSelect data-testid="theme" />
           </label>
           <span className="whoami" title={session?.user.role}>
             {session?.user.username}

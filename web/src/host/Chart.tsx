@@ -25,8 +25,16 @@ export function formatValue(locale: string, unit: Unit, v: number | null | undef
   }
 }
 
+/// A theme colour as canvas needs it: custom properties hold `light-dark(...)` pairs, which
+/// only an element's computed colour resolves.
 function cssVar(name: string, fallback: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
+  const probe = document.createElement("span");
+  probe.style.display = "none";
+  probe.style.color = `var(${name}, ${fallback})`;
+  document.body.appendChild(probe);
+  const color = getComputedStyle(probe).color;
+  probe.remove();
+  return color || fallback;
 }
 
 interface Props {

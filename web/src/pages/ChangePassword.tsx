@@ -5,6 +5,7 @@ import { type FormEvent, useState } from "react";
 import { post } from "../api/client";
 import { useSession } from "../auth/session";
 import { ErrorText } from "../components/ErrorText";
+import { TextField } from "../components/TextField";
 import { useI18n } from "../i18n";
 
 export function ChangePassword({ forced = false }: { forced?: boolean }) {
@@ -42,44 +43,35 @@ export function ChangePassword({ forced = false }: { forced?: boolean }) {
     <form className="card auth-card" onSubmit={submit} aria-labelledby="password-title">
       {forced ? <h1 id="password-title">{t("password.title")}</h1> : <h2 id="password-title">{t("password.title")}</h2>}
       {forced && <p className="notice">{t("password.forced")}</p>}
-      <label>
-        {t("password.current")}
-        <input
-          name="current"
-          type="password"
-          autoComplete="current-password"
-          required
-          value={current}
-          onChange={(e) => setCurrent(e.target.value)}
-        />
-      </label>
-      <label>
-        {t("password.new")}
-        <input
-          name="new"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={12}
-          aria-describedby="password-hint"
-          value={next}
-          onChange={(e) => setNext(e.target.value)}
-        />
-      </label>
+      <TextField
+        label={t("password.current")}
+        name="current"
+        type="password"
+        autoComplete="current-password"
+        value={current}
+        onValue={setCurrent}
+      />
+      <TextField
+        label={t("password.new")}
+        name="new"
+        type="password"
+        autoComplete="new-password"
+        minLength={12}
+        aria-describedby="password-hint"
+        value={next}
+        onValue={setNext}
+      />
       <p id="password-hint" className="hint">
         {t("password.hint")}
       </p>
-      <label>
-        {t("password.confirm")}
-        <input
-          name="confirm"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={again}
-          onChange={(e) => setAgain(e.target.value)}
-        />
-      </label>
+      <TextField
+        label={t("password.confirm")}
+        name="confirm"
+        type="password"
+        autoComplete="new-password"
+        value={again}
+        onValue={setAgain}
+      />
       {error instanceof Error && error.message === t("password.mismatch") ? (
         <p className="error" role="alert">
           {error.message}

@@ -3,6 +3,7 @@ import { type FormEvent, useState } from "react";
 
 import { useSession } from "../auth/session";
 import { ErrorText } from "../components/ErrorText";
+import { TextField } from "../components/TextField";
 import { useI18n } from "../i18n";
 
 export function Login() {
@@ -29,28 +30,15 @@ export function Login() {
         <h1 id="login-title">
           <img src="/favicon.svg" alt="" width={28} height={28} /> {t("login.title")}
         </h1>
-        <label>
-          {t("login.username")}
-          <input
-            name="username"
-            autoComplete="username"
-            required
-            autoFocus
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-          />
-        </label>
-        <label>
-          {t("login.password")}
-          <input
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </label>
+        <TextField label={t("login.username")} name="username" autoComplete="username" autoFocus value={username} onValue={setUsername} />
+        <TextField
+          label={t("login.password")}
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onValue={setPassword}
+        />
         <ErrorText error={error} />
         <button type="submit" className="primary" disabled={busy}>
           {busy ? t("login.busy") : t("login.submit")}
