@@ -23,7 +23,7 @@ pub use chain::append;
 pub use query::{DEFAULT_LIMIT, Filter, MAX_LIMIT, Page, query};
 pub use retention::prune;
 pub use routes::configure;
-pub use verify::{Problem, VerifyReport, verify, verify_txn};
+pub use verify::{FirstBad, Problem, Verification, VerifyReport, verify, verify_as, verify_txn};
 
 use redb::{TableDefinition, WriteTransaction};
 use serde::{Deserialize, Serialize};

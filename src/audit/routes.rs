@@ -1,10 +1,10 @@
-//! `GET /api/v1/audit`.
+//! `GET /api/v1/audit` and `GET /api/v1/audit/verify`.
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::{Filter, Page};
+use super::{Filter, Page, Verification};
 use crate::app::Ctx;
 use crate::auth::Caller;
 use crate::http::{ApiError, ErrorBody};
@@ -12,6 +12,7 @@ use crate::orgs::OrgId;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(crate::http::resource("/audit").route(web::get().to(list)));
+    cfg.service(crate::http::resource("/audit/verify").route(web::get().to(verify)));
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -55,4 +56,11 @@ pub async fn list(ctx: web::Data<Ctx>, caller: Caller, q: web::Query<AuditQuery>
         org: q.org.map(OrgId),
     };
     Ok(HttpResponse::Ok().json(super::query(&ctx.store, &caller.scope, filter).await?))
+}
+
+/// Verify the hash chain of the whole trail, as `steward audit verify` does (admins).
+#[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit",
+    responses((status = 200, body = Verification), (status = 403, body = ErrorBody)))]
+pub async fn verify(ctx: web::Data<Ctx>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(super::verify_as(&ctx.store, &caller.scope).await?))
 }

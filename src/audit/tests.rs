@@ -176,6 +176,27 @@ fn deleted_newest_entries_are_reported_truncated() {
     assert_eq!(problem(&s), Some(Problem::Missing { after: 2, next: 5 }));
 }
 
+#[tokio::test]
+async fn the_api_form_names_the_first_bad_entry_and_needs_an_admin() {
+    let s = store();
+    for _ in 0..4 {
+        record(&s, t0());
+    }
+    let admin = Scope { org: OrgId(2), role: Role::Admin, actor: person("a") };
+    let intact = verify_as(&s, &admin).await.expect("verify");
+    assert_eq!(intact, Verification { ok: true, entries: 4, pruned_through: None, first_bad: None });
+
+    remove(&s, 2);
+    let broken = verify_as(&s, &admin).await.expect("verify");
+    let bad = broken.first_bad.expect("first bad");
+    assert_eq!((broken.ok, broken.entries, bad.id), (false, 1, 2));
+    assert_eq!(bad.reason, "audit entry 2 is missing (between 1 and 3)");
+    assert_eq!(Problem::Truncated { last: 2, head: 4 }.seq(), 3);
+
+    let operator = Scope { role: Role::Operator, ..admin };
+    assert!(matches!(verify_as(&s, &operator).await, Err(AuditError::Forbidden(_))));
+}
+
 #[test]
 fn prune_removes_only_old_entries_and_keeps_verification() {
     let s = store();

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use super::chain::{ANCHOR_KEY, GENESIS, HEAD_KEY, Hash, Link, decode_hash, entry_hash, read_link};
 use super::{AUDIT, AuditError, Entry};
+use crate::orgs::{Role, Scope};
 use crate::store::{META, Store};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -44,6 +45,18 @@ pub enum Problem {
     Truncated { last: u64, head: u64 },
     /// The head record is missing or disagrees with the newest entry, `seq`.
     HeadMismatch { seq: u64 },
+}
+
+impl Problem {
+    /// The sequence number of the entry concerned: the first missing one for a gap or a
+    /// cut-off end.
+    pub fn seq(&self) -> u64 {
+        match *self {
+            Problem::Altered { seq } | Problem::AnchorMismatch { seq } | Problem::HeadMismatch { seq } => seq,
+            Problem::Missing { after, .. } => after + 1,
+            Problem::Truncated { last, .. } => last + 1,
+        }
+    }
 }
 
 impl std::fmt::Display for Problem {
@@ -183,4 +196,45 @@ pub fn verify_txn(txn: &ReadTransaction) -> Result<VerifyReport, AuditError> {
     }
     let problem = problem.or_else(|| walker.finish(head.as_ref()));
     Ok(walker.report(anchor.map(|a| a.seq), problem))
+}
+
+/// What `GET /api/v1/audit/verify` answers: the state of the whole chain (one chain holds
+/// every organization's entries, so there is nothing narrower to vouch for).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Verification {
+    /// Whether every entry fits the chain and the head record.
+    pub ok: bool,
+    /// Entries found intact: all of them when `ok`, those before the problem otherwise.
+    pub entries: u64,
+    /// Retention removed every entry up to and including this one; the walk starts after it.
+    pub pruned_through: Option<u64>,
+    /// The first entry that does not fit, when one does not.
+    pub first_bad: Option<FirstBad>,
+}
+
+/// The first entry that does not fit the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FirstBad {
+    /// Sequence number of the entry concerned (the first missing one for a gap).
+    pub id: u64,
+    /// The problem in words, as `steward audit verify` prints it.
+    pub reason: String,
+    pub problem: Problem,
+}
+
+impl From<VerifyReport> for Verification {
+    fn from(r: VerifyReport) -> Self {
+        Self {
+            ok: r.is_ok(),
+            entries: r.checked,
+            pruned_through: r.pruned_through,
+            first_bad: r.problem.map(|p| FirstBad { id: p.seq(), reason: p.to_string(), problem: p }),
+        }
+    }
+}
+
+/// [`verify`] for the API: admins (of any organization) and superadmins, off the executor.
+pub async fn verify_as(store: &Store, scope: &Scope) -> Result<Verification, AuditError> {
+    scope.require(Role::Admin)?;
+    Ok(store.read(verify_txn).await?.into())
 }

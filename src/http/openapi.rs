@@ -29,6 +29,7 @@ use utoipa_swagger_ui::SwaggerUi;
         crate::orgs::routes::create,
         crate::orgs::routes::get,
         crate::audit::routes::list,
+        crate::audit::routes::verify,
         crate::hosts::routes::overview,
         crate::hosts::routes::detail,
         crate::hosts::routes::delete,

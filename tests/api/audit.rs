@@ -117,7 +117,7 @@ async fn cursor_paging_walks_the_whole_trail_once() {
 async fn a_tampered_entry_is_reported_by_verify() {
     let app = TestApp::start().await;
     some_history(&app).await;
-    let (_dir, config) = app.stop().await;
+    let (dir, config) = app.stop().await;
 
     let opened = steward::app::open(&config).expect("open");
     let report = steward::audit::verify(&opened.store).expect("verify");
@@ -138,6 +138,37 @@ async fn a_tampered_entry_is_reported_by_verify() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains(&format!("audit entry {seq} was altered")), "{stderr}");
+
+    // The API says the same once the appliance runs again on the altered store.
+    let app = TestApp::builder().data_dir(dir).start().await;
+    let admin = app.login("admin", ADMIN_PW).await;
+    let answer = admin.get("/api/v1/audit/verify").await.expect_status(200).body;
+    assert_eq!(answer["ok"], false, "{answer}");
+    assert_eq!(answer["entries"], seq - 1);
+    assert_eq!(answer["first_bad"]["id"], seq);
+    assert_eq!(answer["first_bad"]["problem"], json!({ "kind": "altered", "seq": seq }));
+    assert!(answer["first_bad"]["reason"].as_str().is_some_and(|r| r.contains("was altered")), "{answer}");
+}
+
+#[actix_web::test]
+async fn verify_over_the_api_reports_an_intact_chain_to_admins_only() {
+    let app = TestApp::start().await;
+    let admin = some_history(&app).await;
+    let answer = admin.get("/api/v1/audit/verify").await.expect_status(200).body;
+    let total = audit_entries(&admin, "").await.len() as u64;
+    assert_eq!(answer, json!({ "ok": true, "entries": total, "pruned_through": null, "first_bad": null }));
+
+    // Admins of any organization may ask (the chain is one); viewers and operators may not.
+    // `acme`, made by some_history, is organization 2.
+    admin.create_user(Some(2), "acme-admin", "admin").await;
+    let acme_admin = app.login("acme-admin", USER_PW).await;
+    assert_eq!(acme_admin.get("/api/v1/audit/verify").await.expect_status(200).body["ok"], true);
+    admin.create_user(None, "vera", "viewer").await;
+    let viewer = app.login("vera", USER_PW).await;
+    viewer.get("/api/v1/audit/verify").await.expect_error(403, "auth.forbidden");
+    let operator = app.login("alice", USER_PW).await;
+    operator.get("/api/v1/audit/verify").await.expect_error(403, "auth.forbidden");
+    app.anon().get("/api/v1/audit/verify").await.expect_error(401, "auth.required");
 }
 
 /// Rewrites one entry's target in the redb file, as someone with the file could.

@@ -96,6 +96,7 @@ const CASES: &[Case] = &[
     case("POST", "/api/v1/orgs", Some(r#"{"name": "{uniq}"}"#), [401, 403, 403, 403, 403, 201]),
     with_codes(case("GET", "/api/v1/orgs/{A}", None, [401, 200, 200, 200, 404, 200]), ORGS_404),
     case("GET", "/api/v1/audit", None, [401, 403, 403, 200, 200, 200]),
+    case("GET", "/api/v1/audit/verify", None, [401, 403, 403, 200, 200, 200]),
     case("GET", "/api/v1/hosts", None, [401, 200, 200, 200, 200, 200]),
     // Hosts are looked up in the caller's organization; the superadmin's is `default`.
     with_codes(case("GET", "/api/v1/hosts/{hostA}", None, [401, 200, 200, 200, 404, 404]), HOSTS_404),

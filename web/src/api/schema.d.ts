@@ -21,6 +21,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Verify the hash chain of the whole trail, as `steward audit verify` does (admins). */
+        get: operations["verify"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -743,6 +760,17 @@ export interface components {
          * @example SHA256:GHRqWrB41KnB3h8I21Xbs6dVtrnsEYgX+wcJSuuWmLc
          */
         Fingerprint: string;
+        /** @description The first entry that does not fit the chain. */
+        FirstBad: {
+            /**
+             * Format: int64
+             * @description Sequence number of the entry concerned (the first missing one for a gap).
+             */
+            id: number;
+            problem: components["schemas"]["Problem"];
+            /** @description The problem in words, as `steward audit verify` prints it. */
+            reason: string;
+        };
         Health: {
             status: string;
         };
@@ -1103,6 +1131,37 @@ export interface components {
          * @example 22
          */
         Port: number;
+        /** @description The first thing found wrong with the chain, naming the entry concerned. */
+        Problem: {
+            /** @enum {string} */
+            kind: "altered";
+            /** Format: int64 */
+            seq: number;
+        } | {
+            /** Format: int64 */
+            after: number;
+            /** @enum {string} */
+            kind: "missing";
+            /** Format: int64 */
+            next: number;
+        } | {
+            /** @enum {string} */
+            kind: "anchor_mismatch";
+            /** Format: int64 */
+            seq: number;
+        } | {
+            /** Format: int64 */
+            head: number;
+            /** @enum {string} */
+            kind: "truncated";
+            /** Format: int64 */
+            last: number;
+        } | {
+            /** @enum {string} */
+            kind: "head_mismatch";
+            /** Format: int64 */
+            seq: number;
+        };
         /**
          * @description Columnar, ready for a chart: `ts` is the grid and every series has one entry per grid
          *     point in each of `avg`, `min` and `max` (null where there is no data).
@@ -1289,6 +1348,25 @@ export interface components {
             updated_at: string;
             username: string;
         };
+        /**
+         * @description What `GET /api/v1/audit/verify` answers: the state of the whole chain (one chain holds
+         *     every organization's entries, so there is nothing narrower to vouch for).
+         */
+        Verification: {
+            /**
+             * Format: int64
+             * @description Entries found intact: all of them when `ok`, those before the problem otherwise.
+             */
+            entries: number;
+            first_bad?: components["schemas"]["FirstBad"] | null;
+            /** @description Whether every entry fits the chain and the head record. */
+            ok: boolean;
+            /**
+             * Format: int64
+             * @description Retention removed every entry up to and including this one; the walk starts after it.
+             */
+            pruned_through?: number | null;
+        };
         /** @description Headline values; `null` when the host does not report the metric. */
         Vitals: {
             /** Format: double */
@@ -1373,6 +1451,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Verification"];
                 };
             };
             403: {

@@ -1,7 +1,155 @@
-// Users: see the issue's "Pages" list. Placeholder until its page lands.
+// Users (admins): the accounts of the organization with their role and state, and what an
+// admin does to them: create, change the role, reset the password, disable or enable,
+// unlock, delete. Superadmins pick the organization and manage organizations below.
+import { useEffect, useId, useState } from "react";
+
+import { get, patch, post } from "../api/client";
+import { atLeast, useSession } from "../auth/session";
 import { useI18n } from "../i18n";
+import "../admin/admin.css";
+import { AdminError } from "../admin/AdminError";
+import { CreateUserForm } from "../admin/CreateUserForm";
+import { OrgsSection } from "../admin/OrgsSection";
+import { type Secret, SecretOnce } from "../admin/SecretOnce";
+import { type Dialog, UserDialog } from "../admin/UserDialogs";
+import { UserTable } from "../admin/UserTable";
+import { type UserView, withOrg } from "../admin/roles";
+import { useOrgs } from "../admin/useOrgs";
 
 export default function Users() {
   const { t } = useI18n();
-  return <h1>{t("nav.users")}</h1>;
+  const { session } = useSession();
+  const me = session!.user;
+  const superadmin = me.role === "superadmin";
+  const pickerId = useId();
+  const { orgs, error: orgsError, reload: reloadOrgs } = useOrgs(superadmin);
+  /// Superadmins act in the organization they pick (`?org=`); admins in their own.
+  const [org, setOrg] = useState<number>(me.org);
+  const scope = superadmin ? org : null;
+  const [users, setUsers] = useState<UserView[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [actionError, setActionError] = useState<unknown>(null);
+  const [dialog, setDialog] = useState<Dialog | null>(null);
+  const [secret, setSecret] = useState<Secret | null>(null);
+  const [status, setStatus] = useState("");
+  const [busyId, setBusyId] = useState<number | null>(null);
+
+  useEffect(() => {
+    // An answer for an organization no longer shown is dropped.
+    if (!atLeast(me.role, "admin")) return;
+    let live = true;
+    setUsers(null);
+    setError(null);
+    get<UserView[]>(withOrg("/api/v1/users", scope))
+      .then((list) => live && setUsers([...list].sort((a, b) => a.username.localeCompare(b.username))))
+      .catch((err) => live && setError(err));
+    return () => {
+      live = false;
+    };
+  }, [scope, me.role]);
+
+  const replace = (changed: UserView | null, removedId?: number) =>
+    setUsers((list) =>
+      changed
+        ? (list ?? []).map((u) => (u.id === changed.id ? changed : u))
+        : (list ?? []).filter((u) => u.id !== removedId),
+    );
+
+  /// Enable and unlock need no confirmation: they take nothing away.
+  const quick = async (u: UserView, action: "enable" | "unlock") => {
+    setBusyId(u.id);
+    setActionError(null);
+    setStatus("");
+    try {
+      const path = withOrg(`/api/v1/users/${u.id}${action === "unlock" ? "/unlock" : ""}`, scope);
+      const changed =
+        action === "unlock" ? await post<UserView>(path) : await patch<UserView>(path, { disabled: false });
+      replace(changed);
+      setStatus(t(action === "unlock" ? "users.done.unlocked" : "users.done.enabled", { name: u.username }));
+    } catch (err) {
+      setActionError(err);
+    } finally {
+      setBusyId(null);
+    }
+  };
+
+  if (!atLeast(me.role, "admin")) return <p className="error">{t("users.adminsOnly")}</p>;
+  return (
+    <section className="admin-page">
+      <header className="page-head">
+        <h1>{t("nav.users")}</h1>
+        {users && <span className="muted">{t("users.count_other", { count: users.length })}</span>}
+        {superadmin && orgs.length > 0 && (
+          <span className="org-picker">
+            <label htmlFor={pickerId}>{t("orgs.pick")}</label>
+            <select id={pickerId} value={org} onChange={(e) => setOrg(Number(e.target.value))}>
+              {orgs.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.name}
+                </option>
+              ))}
+            </select>
+          </span>
+        )}
+      </header>
+      <p className="success status-line" role="status">
+        {status}
+      </p>
+      <AdminError error={error} />
+      <AdminError error={actionError} />
+      {secret && <SecretOnce secret={secret} onDone={() => setSecret(null)} />}
+      {users === null && !error ? (
+        <p className="loading">{t("app.loading")}</p>
+      ) : users && users.length === 0 ? (
+        <p className="empty">{t("users.empty")}</p>
+      ) : (
+        users && (
+          <UserTable
+            users={users}
+            me={me}
+            busyId={busyId}
+            onDialog={(d) => {
+              setStatus("");
+              setActionError(null);
+              setDialog(d);
+            }}
+            onEnable={(u) => void quick(u, "enable")}
+            onUnlock={(u) => void quick(u, "unlock")}
+          />
+        )
+      )}
+      <CreateUserForm
+        me={me.role}
+        org={scope}
+        onCreated={(user, s) => {
+          setUsers((list) => [...(list ?? []), user].sort((a, b) => a.username.localeCompare(b.username)));
+          setStatus(t("users.done.created", { name: user.username }));
+          setSecret(s);
+        }}
+      />
+      {dialog && (
+        <UserDialog
+          dialog={dialog}
+          me={me.role}
+          org={scope}
+          onClose={() => setDialog(null)}
+          onDone={(user, message, s) => {
+            replace(user, dialog.user.id);
+            setDialog(null);
+            setStatus(message);
+            setSecret(s ?? null);
+          }}
+        />
+      )}
+      {superadmin && (
+        <OrgsSection
+          orgs={orgs}
+          error={orgsError}
+          onCreated={() => {
+            reloadOrgs();
+          }}
+        />
+      )}
+    </section>
+  );
 }

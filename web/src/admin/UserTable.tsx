@@ -1,0 +1,142 @@
+// The accounts of one organization: who they are, their role and state, their last
+// sign-in, and what the signed-in admin may do to each. On a phone each row is a card.
+import { formatDateTime } from "../format";
+import { useI18n } from "../i18n";
+import type { Dialog } from "./UserDialogs";
+import { type Me, type UserView, rowActions, userStates } from "./roles";
+
+interface Props {
+  users: UserView[];
+  me: Me;
+  busyId: number | null;
+  onDialog: (d: Dialog) => void;
+  onEnable: (u: UserView) => void;
+  onUnlock: (u: UserView) => void;
+}
+
+export function UserTable({ users, me, busyId, onDialog, onEnable, onUnlock }: Props) {
+  const { t, locale } = useI18n();
+  const cols = {
+    username: t("users.username"),
+    name: t("users.displayName"),
+    email: t("users.email"),
+    role: t("users.role"),
+    state: t("users.state"),
+    login: t("users.lastLogin"),
+    actions: t("users.actions"),
+  };
+  return (
+    <div className="admin-table-wrap">
+      <table className="admin-table">
+        <caption className="sr-only">{t("users.tableCaption")}</caption>
+        <thead>
+          <tr>
+            {Object.values(cols).map((c) => (
+              <th key={c} scope="col">
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {users.map((u) => {
+            const can = rowActions(me, u);
+            const busy = busyId === u.id;
+            return (
+              <tr key={u.id} aria-busy={busy}>
+                <th scope="row" data-label={cols.username}>
+                  <span>
+                    <span className="mono">{u.username}</span>
+                    {can.self && <span className="badge you">{t("users.you")}</span>}
+                  </span>
+                </th>
+                <td data-label={cols.name}>{u.display_name || <span className="muted">—</span>}</td>
+                <td data-label={cols.email} className="break">
+                  {u.email ?? <span className="muted">—</span>}
+                </td>
+                <td data-label={cols.role}>
+                  <span className={`badge role-${u.role}`}>{t(`users.role.${u.role}`)}</span>
+                </td>
+                <td data-label={cols.state}>
+                  <span>
+                    {userStates(u).map((s) => (
+                      <span key={s} className={`badge state-${s}`}>
+                        {t(`users.state.${s}`)}
+                      </span>
+                    ))}
+                  </span>
+                </td>
+                <td data-label={cols.login}>
+                  {u.last_login_at ? formatDateTime(locale, Date.parse(u.last_login_at)) : t("time.never")}
+                </td>
+                <td data-label={cols.actions}>
+                  <div className="row-actions">
+                    {can.changeRole && (
+                      <button
+                        type="button"
+                        aria-label={t("users.changeRoleFor", { name: u.username })}
+                        onClick={() => onDialog({ kind: "role", user: u })}
+                      >
+                        {t("users.changeRole")}
+                      </button>
+                    )}
+                    {can.resetPassword && (
+                      <button
+                        type="button"
+                        aria-label={t("users.resetFor", { name: u.username })}
+                        onClick={() => onDialog({ kind: "reset", user: u })}
+                      >
+                        {t("users.reset")}
+                      </button>
+                    )}
+                    {can.unlock && (
+                      <button
+                        type="button"
+                        disabled={busy}
+                        aria-label={t("users.unlockFor", { name: u.username })}
+                        onClick={() => onUnlock(u)}
+                      >
+                        {t("users.unlock")}
+                      </button>
+                    )}
+                    {can.toggleDisabled &&
+                      (u.disabled ? (
+                        <button
+                          type="button"
+                          disabled={busy}
+                          aria-label={t("users.enableFor", { name: u.username })}
+                          onClick={() => onEnable(u)}
+                        >
+                          {t("users.enable")}
+                        </button>
+                      ) : (
+                        <button
+                          type="button"
+                          aria-label={t("users.disableFor", { name: u.username })}
+                          onClick={() => onDialog({ kind: "disable", user: u })}
+                        >
+                          {t("users.disable")}
+                        </button>
+                      ))}
+                    {can.remove && (
+                      <button
+                        type="button"
+                        className="danger"
+                        aria-label={t("users.deleteFor", { name: u.username })}
+                        onClick={() => onDialog({ kind: "delete", user: u })}
+                      >
+                        {t("users.delete")}
+                      </button>
+                    )}
+                    {can.self && <span className="hint">{t("users.selfHint")}</span>}
+                    {!can.self && !can.changeRole && !can.unlock && <span className="muted">{t("users.noActions")}</span>}
+                  </div>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

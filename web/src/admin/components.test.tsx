@@ -1,0 +1,81 @@
+// The pieces with behaviour worth seeing rendered: the chain's state in words, and which
+// buttons a row offers (none that would demote, disable or delete oneself).
+import { cleanup, render, screen } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+import { ChainStatus } from "./ChainStatus";
+import { UserTable } from "./UserTable";
+import type { UserView } from "./roles";
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+function answer(body: unknown) {
+  vi.stubGlobal(
+    "fetch",
+    vi.fn(async () => new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json" } })),
+  );
+}
+
+describe("ChainStatus", () => {
+  it("says how many entries are intact", async () => {
+    answer({ ok: true, entries: 123, pruned_through: null, first_bad: null });
+    render(<ChainStatus />);
+    expect(await screen.findByText("Chain verified: 123 entries intact")).toBeTruthy();
+  });
+
+  it("names the first bad entry and why", async () => {
+    answer({
+      ok: false,
+      entries: 3,
+      first_bad: { id: 4, reason: "audit entry 4 was altered", problem: { kind: "altered", seq: 4 } },
+    });
+    render(<ChainStatus />);
+    expect(await screen.findByText("Chain broken at entry #4")).toBeTruthy();
+    expect(screen.getByText(/no longer matches its hash/)).toBeTruthy();
+    expect(screen.getByText("audit entry 4 was altered")).toBeTruthy();
+  });
+});
+
+const user = (id: number, username: string, over: Partial<UserView> = {}): UserView => ({
+  id,
+  org: 1,
+  username,
+  display_name: username,
+  role: "viewer",
+  must_change_password: false,
+  disabled: false,
+  locked: false,
+  created_at: "2025-01-01T00:00:00Z",
+  updated_at: "2025-01-01T00:00:00Z",
+  password_changed_at: "2025-01-01T00:00:00Z",
+  ...over,
+});
+
+describe("UserTable", () => {
+  it("offers nothing destructive on one's own row, and unlock only when locked", () => {
+    const noop = () => {};
+    render(
+      <UserTable
+        users={[user(1, "root", { role: "admin" }), user(2, "alice", { locked: true }), user(3, "bob", { disabled: true })]}
+        me={{ id: 1, role: "admin" }}
+        busyId={null}
+        onDialog={noop}
+        onEnable={noop}
+        onUnlock={noop}
+      />,
+    );
+    for (const name of ["Delete root", "Disable root", "Change role of root", "Reset password for root"]) {
+      expect(screen.queryByRole("button", { name })).toBeNull();
+    }
+    expect(screen.getByText(/Your own account/)).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Delete alice" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Unlock alice" })).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Unlock bob" })).toBeNull();
+    expect(screen.getByRole("button", { name: "Enable bob" })).toBeTruthy();
+    expect(screen.getByText("Locked")).toBeTruthy();
+    expect(screen.getByText("Disabled")).toBeTruthy();
+  });
+});
