@@ -6,6 +6,8 @@ import { join } from "node:path";
 
 import { type Page, expect, test } from "@playwright/test";
 
+const OPERATOR_PASSWORD = "e2e-Operator-password-77";
+
 const DIR = process.env.E2E_DIR ?? "";
 const NEW_PASSWORD = "e2e-Admin-password-2026";
 
@@ -13,9 +15,9 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
 }
 
-async function signIn(page: Page, password: string) {
+async function signIn(page: Page, password: string, username = "admin") {
   await page.goto("/");
-  await page.getByLabel(/username/i).fill("admin");
+  await page.getByLabel(/username/i).fill(username);
   await page.getByLabel(/^password/i).fill(password);
   await page.getByRole("button", { name: /sign in/i }).click();
 }
@@ -149,6 +151,79 @@ test.describe.serial("steward", () => {
     await signIn(page, NEW_PASSWORD);
     await expect(page.getByRole("button", { name: "Menu" })).toBeVisible();
     await shot(page, "10-overview-phone");
+  });
+
+  test("admin pages: an ingest key shown once, an SSH key generated", async ({ page }) => {
+    await signIn(page, NEW_PASSWORD);
+    await page.getByRole("link", { name: "Hosts" }).click();
+    const keyForm = page.getByRole("form", { name: "Create an ingest key" });
+    await keyForm.getByLabel("Name").fill("web servers");
+    await keyForm.getByRole("button", { name: "Create key" }).click();
+    await expect(page.getByText(/shown only this once/)).toBeVisible();
+    await expect(page.getByText(/steward agent --server http:\/\/127\.0\.0\.1:\d+ --key sti_/)).toBeVisible();
+    await shot(page, "12-hosts-admin");
+    await page.getByRole("link", { name: "SSH keys" }).click();
+    const generate = page.getByRole("form", { name: "Generate a key" });
+    await generate.getByLabel("Name").fill("poller");
+    await generate.getByRole("button", { name: "Generate key" }).click();
+    await expect(page.getByRole("cell", { name: "poller" }).or(page.getByText("poller").first())).toBeVisible();
+    await expect(page.getByText(/SHA256:/).first()).toBeVisible();
+    await shot(page, "13-ssh-keys");
+  });
+
+  test("an admin creates an operator, who sees no admin page and is refused admin calls", async ({ page, browser }) => {
+    await signIn(page, NEW_PASSWORD);
+    await page.getByRole("link", { name: "Users" }).click();
+    const form = page.getByRole("form", { name: "New user" });
+    await form.getByLabel("Username").fill("olga");
+    await form.getByLabel("Display name").fill("Olga Operator");
+    await form.getByLabel("Email").fill("olga@example.com");
+    await form.getByLabel("Role").selectOption("operator");
+    await form.getByRole("button", { name: "Create user" }).click();
+    const secret = page.getByLabel("Generated password");
+    await expect(secret).toBeVisible();
+    const generated = ((await secret.textContent()) ?? "").trim();
+    expect(generated.length).toBeGreaterThanOrEqual(12);
+    await shot(page, "14-users");
+
+    const operator = await (await browser.newContext()).newPage();
+    await signIn(operator, generated, "olga");
+    await expect(operator.getByRole("heading", { name: /change your password/i })).toBeVisible();
+    await operator.getByLabel(/current password/i).fill(generated);
+    await operator.getByLabel(/^new password/i).fill(OPERATOR_PASSWORD);
+    await operator.getByLabel(/repeat/i).fill(OPERATOR_PASSWORD);
+    await operator.getByRole("button", { name: /change password/i }).click();
+    await expect(operator.getByRole("heading", { name: "Overview" })).toBeVisible();
+    const nav = operator.getByRole("navigation", { name: "Main navigation" });
+    await expect(nav.getByRole("link")).toHaveText(["Overview", "Profile"]);
+    const me = await (await operator.request.get("/api/v1/auth/me")).json();
+    expect(me.user.role).toBe("operator");
+    expect((await operator.request.get("/api/v1/users")).status()).toBe(403);
+    expect((await operator.request.get("/api/v1/audit")).status()).toBe(403);
+    const refused = await operator.request.post("/api/v1/ingest-keys", {
+      headers: { "X-CSRF-Token": me.csrf_token as string },
+      data: { name: "sneaky" },
+    });
+    expect(refused.status()).toBe(403);
+    expect((await refused.json()).code).toBe("auth.forbidden");
+    await shot(operator, "15-operator-overview");
+    await operator.context().close();
+
+    await page.getByRole("link", { name: "Audit log" }).click();
+    await expect(page.getByText(/Chain verified: \d+ entries intact/)).toBeVisible();
+    const table = page.getByRole("table");
+    await expect(table.getByText("User created").first()).toBeVisible();
+    await expect(table.getByText("olga").first()).toBeVisible();
+    await shot(page, "16-audit");
+  });
+
+  test("profile: a personal API token is shown once", async ({ page }) => {
+    await signIn(page, NEW_PASSWORD);
+    await page.getByRole("link", { name: "Profile" }).click();
+    await page.getByLabel("Token name").fill("ci");
+    await page.getByRole("button", { name: "Create token" }).click();
+    await expect(page.getByText(/stw_/).first()).toBeVisible();
+    await shot(page, "17-profile");
   });
 
   test("a thousand hosts: the overview keeps only the rows in view and finds the last", async ({ page }) => {

@@ -1,53 +1,31 @@
-// The dialogs of a user's row: a new role, a password reset, and the confirmations for
-// disabling and deleting. Each calls the API itself and reports back the changed account.
+// The dialogs of a user's row that ask for something: a new role, a password reset (disabling
+// and deleting are the row's ConfirmButtons). Each calls the API itself and reports back the
+// changed account.
 import { type FormEvent, useId, useState } from "react";
 
-import { del, patch, post } from "../api/client";
+import { patch, post } from "../api/client";
+import { Modal } from "../components/Modal";
+import { useAction } from "../components/useAction";
 import { useI18n } from "../i18n";
 import { AdminError } from "./AdminError";
-import { ConfirmDialog, Modal } from "./Modal";
 import { GENERATED, PasswordChoice, type PasswordValue } from "./PasswordChoice";
 import { generatePassword } from "./password";
 import { type Role, type UserView, assignableRoles, withOrg } from "./roles";
 import type { Secret } from "./SecretOnce";
 
-export type Dialog = { kind: "role" | "reset" | "disable" | "delete"; user: UserView };
+export type Dialog = { kind: "role" | "reset"; user: UserView };
 
 interface Props {
   dialog: Dialog;
   me: Role;
   org: number | null;
   onClose: () => void;
-  /// The account after the change (`null` once deleted), and a password to show once.
-  onDone: (user: UserView | null, message: string, secret?: Secret) => void;
+  /// The account after the change, and a password to show once.
+  onDone: (user: UserView, message: string, secret?: Secret) => void;
 }
 
 export function UserDialog(props: Props) {
-  switch (props.dialog.kind) {
-    case "role":
-      return <RoleDialog {...props} />;
-    case "reset":
-      return <ResetDialog {...props} />;
-    default:
-      return <ConfirmUserDialog {...props} />;
-  }
-}
-
-/// Runs `action` with busy and error state for a dialog.
-function useAction() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const run = async (action: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
-  };
-  return { busy, error, run };
+  return props.dialog.kind === "role" ? <RoleDialog {...props} /> : <ResetDialog {...props} />;
 }
 
 function RoleDialog({ dialog: { user }, me, org, onClose, onDone }: Props) {
@@ -78,10 +56,10 @@ function RoleDialog({ dialog: { user }, me, org, onClose, onDone }: Props) {
         <AdminError error={error} />
         <div className="modal-actions">
           <button type="button" onClick={onClose} disabled={busy}>
-            {t("users.cancel")}
+            {t("common.cancel")}
           </button>
           <button type="submit" className="primary" disabled={busy || role === user.role} aria-busy={busy}>
-            {busy ? t("users.working") : t("users.saveRole")}
+            {busy ? t("common.working") : t("users.saveRole")}
           </button>
         </div>
       </form>
@@ -110,42 +88,13 @@ function ResetDialog({ dialog: { user }, org, onClose, onDone }: Props) {
         <AdminError error={error} />
         <div className="modal-actions">
           <button type="button" onClick={onClose} disabled={busy} autoFocus>
-            {t("users.cancel")}
+            {t("common.cancel")}
           </button>
           <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
-            {busy ? t("users.working") : t("users.resetConfirm")}
+            {busy ? t("common.working") : t("users.resetConfirm")}
           </button>
         </div>
       </form>
     </Modal>
-  );
-}
-
-function ConfirmUserDialog({ dialog: { kind, user }, org, onClose, onDone }: Props) {
-  const { t } = useI18n();
-  const { busy, error, run } = useAction();
-  const name = user.username;
-  const path = withOrg(`/api/v1/users/${user.id}`, org);
-  const confirm = () =>
-    run(async () => {
-      if (kind === "delete") {
-        await del(path);
-        onDone(null, t("users.done.deleted", { name }));
-      } else {
-        onDone(await patch<UserView>(path, { disabled: true }), t("users.done.disabled", { name }));
-      }
-    });
-  const del_ = kind === "delete";
-  return (
-    <ConfirmDialog
-      title={del_ ? t("users.deleteTitle", { name }) : t("users.disableTitle", { name })}
-      confirmLabel={del_ ? t("users.deleteConfirm") : t("users.disableConfirm")}
-      busy={busy}
-      error={<AdminError error={error} />}
-      onConfirm={() => void confirm()}
-      onCancel={onClose}
-    >
-      <p>{del_ ? t("users.deleteExplain", { name }) : t("users.disableExplain", { name })}</p>
-    </ConfirmDialog>
   );
 }

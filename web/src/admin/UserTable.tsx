@@ -1,7 +1,9 @@
 // The accounts of one organization: who they are, their role and state, their last
 // sign-in, and what the signed-in admin may do to each. On a phone each row is a card.
+import { ConfirmButton } from "../components/ConfirmButton";
 import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
+import { AdminError } from "./AdminError";
 import type { Dialog } from "./UserDialogs";
 import { type Me, type UserView, rowActions, userStates } from "./roles";
 
@@ -12,9 +14,12 @@ interface Props {
   onDialog: (d: Dialog) => void;
   onEnable: (u: UserView) => void;
   onUnlock: (u: UserView) => void;
+  /// Disabling and deleting, asked first; a failure is shown in the question.
+  onDisable: (u: UserView) => Promise<void>;
+  onDelete: (u: UserView) => Promise<void>;
 }
 
-export function UserTable({ users, me, busyId, onDialog, onEnable, onUnlock }: Props) {
+export function UserTable({ users, me, busyId, onDialog, onEnable, onUnlock, onDisable, onDelete }: Props) {
   const { t, locale } = useI18n();
   const cols = {
     username: t("users.username"),
@@ -110,23 +115,30 @@ export function UserTable({ users, me, busyId, onDialog, onEnable, onUnlock }: P
                           {t("users.enable")}
                         </button>
                       ) : (
-                        <button
-                          type="button"
-                          aria-label={t("users.disableFor", { name: u.username })}
-                          onClick={() => onDialog({ kind: "disable", user: u })}
+                        <ConfirmButton
+                          label={t("users.disable")}
+                          ariaLabel={t("users.disableFor", { name: u.username })}
+                          title={t("users.disableTitle", { name: u.username })}
+                          confirmLabel={t("users.disableConfirm")}
+                          danger
+                          errorView={AdminError}
+                          onConfirm={() => onDisable(u)}
                         >
-                          {t("users.disable")}
-                        </button>
+                          <p>{t("users.disableExplain", { name: u.username })}</p>
+                        </ConfirmButton>
                       ))}
                     {can.remove && (
-                      <button
-                        type="button"
-                        className="danger"
-                        aria-label={t("users.deleteFor", { name: u.username })}
-                        onClick={() => onDialog({ kind: "delete", user: u })}
+                      <ConfirmButton
+                        label={t("users.delete")}
+                        ariaLabel={t("users.deleteFor", { name: u.username })}
+                        title={t("users.deleteTitle", { name: u.username })}
+                        confirmLabel={t("users.deleteConfirm")}
+                        danger
+                        errorView={AdminError}
+                        onConfirm={() => onDelete(u)}
                       >
-                        {t("users.delete")}
-                      </button>
+                        <p>{t("users.deleteExplain", { name: u.username })}</p>
+                      </ConfirmButton>
                     )}
                     {can.self && <span className="hint">{t("users.selfHint")}</span>}
                     {!can.self && !can.changeRole && !can.unlock && <span className="muted">{t("users.noActions")}</span>}

@@ -1,8 +1,9 @@
 // The pieces with behaviour worth seeing rendered: the chain's state in words, and which
 // buttons a row offers (none that would demote, disable or delete oneself).
-import { cleanup, render, screen } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
+import { ApiError } from "../api/client";
 import { ChainStatus } from "./ChainStatus";
 import { UserTable } from "./UserTable";
 import type { UserView } from "./roles";
@@ -65,6 +66,8 @@ describe("UserTable", () => {
         onDialog={noop}
         onEnable={noop}
         onUnlock={noop}
+        onDisable={async () => {}}
+        onDelete={async () => {}}
       />,
     );
     for (const name of ["Delete root", "Disable root", "Change role of root", "Reset password for root"]) {
@@ -77,5 +80,32 @@ describe("UserTable", () => {
     expect(screen.getByRole("button", { name: "Enable bob" })).toBeTruthy();
     expect(screen.getByText("Locked")).toBeTruthy();
     expect(screen.getByText("Disabled")).toBeTruthy();
+  });
+
+  it("deletes only after asking, and says why the appliance refused", async () => {
+    const noop = () => {};
+    const onDelete = vi.fn().mockRejectedValueOnce(new ApiError(404, "users.not_found", "no such user")).mockResolvedValueOnce(undefined);
+    render(
+      <UserTable
+        users={[user(2, "alice")]}
+        me={{ id: 1, role: "admin" }}
+        busyId={null}
+        onDialog={noop}
+        onEnable={noop}
+        onUnlock={noop}
+        onDisable={async () => {}}
+        onDelete={onDelete}
+      />,
+    );
+    fireEvent.click(screen.getByRole("button", { name: "Delete alice" }));
+    const dialog = screen.getByRole("dialog", { name: "Delete alice?" });
+    expect(within(dialog).getByText(/The account alice is removed for good/)).toBeTruthy();
+    expect(onDelete).not.toHaveBeenCalled();
+    fireEvent.click(within(dialog).getByRole("button", { name: "Delete account" }));
+    expect(await within(dialog).findByText("This account no longer exists. Reload the page.")).toBeTruthy();
+    fireEvent.click(within(dialog).getByRole("button", { name: "Delete account" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    expect(onDelete).toHaveBeenCalledTimes(2);
+    expect(onDelete.mock.calls[0]?.[0]).toMatchObject({ id: 2, username: "alice" });
   });
 });

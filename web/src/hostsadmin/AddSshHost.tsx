@@ -5,6 +5,7 @@ import { type FormEvent, useRef, useState } from "react";
 import { Link } from "wouter";
 
 import { post } from "../api/client";
+import { useAction } from "../components/useAction";
 import { useI18n } from "../i18n";
 import { AreaError } from "./AreaError";
 import { Field } from "./Field";
@@ -12,7 +13,6 @@ import { sortKeys } from "./model";
 import { EMPTY_SSH_FORM, type SshField, type SshForm, checkSshForm, sshRequest } from "./sshForm";
 import { TestResult } from "./TestResult";
 import type { Host, SshKey, TestReport } from "./types";
-import { useAction } from "./useAction";
 
 export function AddSshHost({ keys, onAdded }: { keys: SshKey[]; onAdded: () => void }) {
   const { t } = useI18n();

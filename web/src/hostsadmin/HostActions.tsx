@@ -3,13 +3,13 @@
 import { useId, useState } from "react";
 
 import { del, patch, post } from "../api/client";
+import { ConfirmButton } from "../components/ConfirmButton";
+import { useAction } from "../components/useAction";
 import { useI18n } from "../i18n";
 import { AreaError } from "./AreaError";
-import { ConfirmButton } from "./ConfirmButton";
 import { approvable, deletable, rejectable } from "./model";
 import { findFingerprint } from "./sshForm";
 import type { Host, TestReport } from "./types";
-import { useAction } from "./useAction";
 
 interface Props {
   host: Host;
@@ -45,6 +45,7 @@ export function HostActions({ host, onChanged, onTest }: Props) {
         {rejectable(host) && (
           <ConfirmButton
             danger
+            errorView={AreaError}
             label={t("hostsAdmin.reject")}
             ariaLabel={t("hostsAdmin.rejectHost", { name })}
             title={t("hostsAdmin.rejectTitle", { name })}
@@ -78,6 +79,7 @@ export function HostActions({ host, onChanged, onTest }: Props) {
         {deletable(host) && (
           <ConfirmButton
             danger
+            errorView={AreaError}
             label={t("hostsAdmin.delete")}
             ariaLabel={t("hostsAdmin.deleteHost", { name })}
             title={t("hostsAdmin.deleteTitle", { name })}
@@ -106,6 +108,7 @@ function RepinButton({ host, onChanged }: { host: Host; onChanged: () => void })
   return (
     <ConfirmButton
       danger
+      errorView={AreaError}
       label={t("hostsAdmin.repin")}
       ariaLabel={t("hostsAdmin.repinHost", { name: host.name })}
       title={t("hostsAdmin.repinTitle", { name: host.name })}

@@ -4,13 +4,13 @@ import { type FormEvent, useState } from "react";
 import { Link } from "wouter";
 
 import { del, patch } from "../api/client";
+import { ConfirmButton } from "../components/ConfirmButton";
+import { useAction } from "../components/useAction";
 import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
 import { AreaError } from "./AreaError";
-import { ConfirmButton } from "./ConfirmButton";
 import { enrolledWith, validKeyName } from "./model";
 import type { Host, IngestKey, KeyPatch } from "./types";
-import { useAction } from "./useAction";
 
 export function IngestKeyRow({ ingestKey: k, hosts, onChanged }: { ingestKey: IngestKey; hosts: Host[]; onChanged: () => void }) {
   const { t, locale } = useI18n();
@@ -46,7 +46,7 @@ export function IngestKeyRow({ ingestKey: k, hosts, onChanged }: { ingestKey: In
                 {doing === "rename" ? t("hostsAdmin.saving") : t("hostsAdmin.save")}
               </button>
               <button type="button" onClick={() => setRenaming(false)}>
-                {t("hostsAdmin.cancel")}
+                {t("common.cancel")}
               </button>
             </div>
           </form>
@@ -93,6 +93,7 @@ export function IngestKeyRow({ ingestKey: k, hosts, onChanged }: { ingestKey: In
             {k.active ? (
               <ConfirmButton
                 danger
+                errorView={AreaError}
                 label={t("hostsAdmin.keys.deactivate")}
                 ariaLabel={t("hostsAdmin.keys.deactivateKey", { name: k.name })}
                 title={t("hostsAdmin.keys.deactivateTitle", { name: k.name })}
@@ -108,6 +109,7 @@ export function IngestKeyRow({ ingestKey: k, hosts, onChanged }: { ingestKey: In
             )}
             <ConfirmButton
               danger
+              errorView={AreaError}
               label={t("hostsAdmin.delete")}
               ariaLabel={t("hostsAdmin.keys.deleteKey", { name: k.name })}
               title={t("hostsAdmin.keys.deleteTitle", { name: k.name })}

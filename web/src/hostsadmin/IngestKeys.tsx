@@ -3,14 +3,14 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
 
 import { post } from "../api/client";
+import { CopyButton } from "../components/CopyButton";
+import { useAction } from "../components/useAction";
 import { useI18n } from "../i18n";
 import { AreaError } from "./AreaError";
-import { CopyButton } from "./CopyButton";
 import { Field } from "./Field";
 import { IngestKeyRow } from "./IngestKeyRow";
 import { agentCommand, byName, validKeyName } from "./model";
 import type { CreatedKey, Host, IngestKey } from "./types";
-import { useAction } from "./useAction";
 
 interface Props {
   keys: IngestKey[];
@@ -111,21 +111,25 @@ function CreatedKeyNotice({ created, onDone }: { created: CreatedKey; onDone: ()
   const { t } = useI18n();
   const command = agentCommand(location.origin, created.key);
   const box = useRef<HTMLDivElement>(null);
+  const key = useRef<HTMLElement>(null);
+  const example = useRef<HTMLElement>(null);
   useEffect(() => box.current?.focus(), [created.id]);
   return (
     <div className="ha-secret" role="region" aria-labelledby="ha-created-title" tabIndex={-1} ref={box}>
       <h3 id="ha-created-title">{t("hostsAdmin.keys.createdTitle", { name: created.name })}</h3>
       <p className="notice">{t("hostsAdmin.keys.shownOnce")}</p>
       <div className="ha-copyline">
-        <code data-testid="ingest-key-value">{created.key}</code>
-        <CopyButton text={created.key} label={t("hostsAdmin.keys.copyKey")} />
+        <code ref={key} data-testid="ingest-key-value">
+          {created.key}
+        </code>
+        <CopyButton text={created.key} label={t("hostsAdmin.keys.copyKey")} source={key} />
       </div>
       <p>{t("hostsAdmin.keys.runThis")}</p>
       <div className="ha-copyline">
         <pre className="command">
-          <code>{command}</code>
+          <code ref={example}>{command}</code>
         </pre>
-        <CopyButton text={command} label={t("hostsAdmin.keys.copyCommand")} />
+        <CopyButton text={command} label={t("hostsAdmin.keys.copyCommand")} source={example} />
       </div>
       <p className="hint">{t(created.auto_approve ? "hostsAdmin.keys.thenApproved" : "hostsAdmin.keys.thenPending")}</p>
       <button type="button" className="primary" onClick={onDone}>

@@ -1,12 +1,12 @@
 // The two panels under a key of the store: its public half as an authorized_keys line (to
 // copy or download), and the hosts that log in with it.
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link } from "wouter";
 
 import { get } from "../api/client";
+import { CopyButton } from "../components/CopyButton";
 import { useI18n } from "../i18n";
 import { AreaError } from "./AreaError";
-import { CopyButton } from "./CopyButton";
 import { publicKeyFileName } from "./model";
 import { getText } from "./text";
 import type { HostRef, SshKey } from "./types";
@@ -16,6 +16,7 @@ export function PublicKeyPanel({ sshKey }: { sshKey: SshKey }) {
   const [line, setLine] = useState<string | null>(null);
   const [url, setUrl] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const field = useRef<HTMLTextAreaElement>(null);
   useEffect(() => {
     let live = true;
     getText(`/api/v1/ssh-keys/${sshKey.id}/public`)
@@ -39,12 +40,12 @@ export function PublicKeyPanel({ sshKey }: { sshKey: SshKey }) {
       {line !== null && (
         <>
           <label htmlFor={id}>{t("sshKeys.publicLine")}</label>
-          <textarea id={id} className="ha-code" readOnly rows={3} value={line} onFocus={(e) => e.target.select()} aria-describedby={`${id}-hint`} />
+          <textarea ref={field} id={id} className="ha-code" readOnly rows={3} value={line} onFocus={(e) => e.target.select()} aria-describedby={`${id}-hint`} />
           <p id={`${id}-hint`} className="hint">
             {t("sshKeys.publicHint")}
           </p>
           <div className="ha-actions">
-            <CopyButton text={line} label={t("sshKeys.copyPublic")} />
+            <CopyButton text={line} label={t("sshKeys.copyPublic")} source={field} />
             {url && (
               <a className="ha-button" href={url} download={publicKeyFileName(sshKey.name)}>
                 {t("sshKeys.download", { file: publicKeyFileName(sshKey.name) })}

@@ -1,30 +1,33 @@
 // Adding a key to the store: generate one (Ed25519, or RSA-4096 for old servers, which takes
 // a few seconds), or import a private key pasted or read from a file. Either way the
 // public key to install is shown at once; the private half never leaves the appliance.
-import { type ChangeEvent, type FormEvent, useState } from "react";
+import { type ChangeEvent, type FormEvent, useRef, useState } from "react";
 
 import { post } from "../api/client";
+import { CopyButton } from "../components/CopyButton";
+import { useAction } from "../components/useAction";
 import { formatBytes } from "../format";
 import { useI18n } from "../i18n";
 import { AreaError } from "./AreaError";
-import { CopyButton } from "./CopyButton";
 import { Field } from "./Field";
 import { looksLikePublicKey, validKeyName } from "./model";
 import type { SshKey } from "./types";
-import { useAction } from "./useAction";
 
 /// The appliance refuses larger private keys unread (src/sshkeys MAX_IMPORT_BYTES).
 const MAX_IMPORT_BYTES = 16 * 1024;
 
 function Created({ sshKey }: { sshKey: SshKey }) {
   const { t } = useI18n();
+  const line = useRef<HTMLElement>(null);
   return (
     <div className="ha-created" role="status">
       <p className="success">{t("sshKeys.created", { name: sshKey.name })}</p>
       <p>{t("sshKeys.publicHint")}</p>
       <div className="ha-copyline">
-        <code className="ha-fp">{sshKey.public_key}</code>
-        <CopyButton text={sshKey.public_key} label={t("sshKeys.copyPublic")} />
+        <code ref={line} className="ha-fp">
+          {sshKey.public_key}
+        </code>
+        <CopyButton text={sshKey.public_key} label={t("sshKeys.copyPublic")} source={line} />
       </div>
     </div>
   );

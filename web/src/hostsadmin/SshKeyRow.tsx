@@ -3,9 +3,10 @@
 import { Fragment, useState } from "react";
 
 import { ApiError, del } from "../api/client";
+import { ConfirmButton } from "../components/ConfirmButton";
 import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
-import { ConfirmButton } from "./ConfirmButton";
+import { AreaError } from "./AreaError";
 import { HostLinks, PublicKeyPanel, UsedByPanel, useKeyHosts } from "./KeyPanels";
 import type { SshKey } from "./types";
 
@@ -63,6 +64,7 @@ export function SshKeyRow({ sshKey: k, onChanged }: { sshKey: SshKey; onChanged:
             </button>
             <ConfirmButton
               danger
+              errorView={AreaError}
               label={t("hostsAdmin.delete")}
               ariaLabel={t("sshKeys.deleteKey", { name: k.name })}
               title={t("sshKeys.deleteTitle", { name: k.name })}

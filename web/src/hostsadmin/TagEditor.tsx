@@ -3,11 +3,11 @@
 import { type FormEvent, useId, useState } from "react";
 
 import { patch } from "../api/client";
+import { useAction } from "../components/useAction";
 import { type Translate, useI18n } from "../i18n";
 import { AreaError } from "./AreaError";
 import { type TagProblem, joinTags, parseTags } from "./tags";
 import type { Host } from "./types";
-import { useAction } from "./useAction";
 
 export function tagProblemText(t: Translate, p: TagProblem): string {
   return p.kind === "invalid" ? t("hostsAdmin.check.tagInvalid", { tag: p.tag }) : t("hostsAdmin.check.tagsTooMany", { count: p.count });
@@ -94,7 +94,7 @@ export function TagEditor({ host, onSaved }: { host: Host; onSaved: () => void }
           {busy ? t("hostsAdmin.saving") : t("hostsAdmin.save")}
         </button>
         <button type="button" onClick={() => setEditing(false)} disabled={busy}>
-          {t("hostsAdmin.cancel")}
+          {t("common.cancel")}
         </button>
       </div>
     </form>

@@ -1,33 +1,14 @@
 // What a connection test found: the host's facts, the host key it presented and whether it
 // matches the expected one, readings and duration; or what failed, in words.
-import { formatBytes, formatNumber } from "../format";
-import { type Key, useI18n } from "../i18n";
+import { formatNumber } from "../format";
+import { FactList } from "../host/Facts";
+import { useI18n } from "../i18n";
 import { errorKey } from "./errors";
 import type { TestReport } from "./types";
-
-interface FactsShape {
-  hostname?: string;
-  os?: string;
-  kernel?: string;
-  arch?: string;
-  cpu_model?: string;
-  cpu_cores?: number;
-  memory_bytes?: number;
-}
 
 export function TestResult({ report, onUseFingerprint }: { report: TestReport; onUseFingerprint?: (fp: string) => void }) {
   const { t, locale } = useI18n();
   const seconds = formatNumber(locale, report.duration_ms / 1000, 2);
-  const f = (report.facts ?? {}) as FactsShape;
-  const facts: [Key, string | undefined][] = [
-    ["fact.hostname", f.hostname],
-    ["fact.os", f.os],
-    ["fact.kernel", f.kernel],
-    ["fact.arch", f.arch],
-    ["fact.cpu", f.cpu_model],
-    ["fact.cores", f.cpu_cores ? formatNumber(locale, f.cpu_cores, 0) : undefined],
-    ["fact.memory", f.memory_bytes ? formatBytes(locale, f.memory_bytes) : undefined],
-  ];
   const key = report.host_key;
   const code = report.error?.code;
   const known = errorKey(code);
@@ -49,18 +30,7 @@ export function TestResult({ report, onUseFingerprint }: { report: TestReport; o
           )}
         </>
       )}
-      {report.ok && (
-        <dl className="ha-facts">
-          {facts
-            .filter(([, v]) => v)
-            .map(([k, v]) => (
-              <div key={k}>
-                <dt>{t(k)}</dt>
-                <dd>{v}</dd>
-              </div>
-            ))}
-        </dl>
-      )}
+      {report.ok && <FactList facts={report.facts} className="ha-facts" />}
       {key && (
         <div className="ha-hostkey">
           <p>

@@ -1,7 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-import { ConfirmButton } from "./ConfirmButton";
 import { TagEditor } from "./TagEditor";
 import { TestResult } from "./TestResult";
 import type { Host, TestReport } from "./types";
@@ -78,23 +77,5 @@ describe("TagEditor", () => {
     fireEvent.click(screen.getByRole("button", { name: "Edit the tags of db-1" }));
     fireEvent.click(screen.getByRole("button", { name: "Save" }));
     expect(await screen.findByText("Only hosts polled over SSH can be changed this way.")).toBeTruthy();
-  });
-});
-
-describe("ConfirmButton", () => {
-  it("acts only after confirmation, and keeps the dialog open with the error on failure", async () => {
-    const action = vi.fn().mockRejectedValueOnce(new Error("boom")).mockResolvedValueOnce(undefined);
-    render(
-      <ConfirmButton label="Delete" ariaLabel="Delete db-1" title="Delete db-1?" confirmLabel="Delete now" danger onConfirm={action}>
-        <p>Everything goes.</p>
-      </ConfirmButton>,
-    );
-    expect(action).not.toHaveBeenCalled();
-    fireEvent.click(screen.getByRole("button", { name: "Delete db-1" }));
-    fireEvent.click(screen.getByRole("button", { name: "Delete now", hidden: true }));
-    expect(await screen.findByText("Something went wrong: boom")).toBeTruthy();
-    fireEvent.click(screen.getByRole("button", { name: "Delete now", hidden: true }));
-    await waitFor(() => expect(action).toHaveBeenCalledTimes(2));
-    await waitFor(() => expect(screen.queryByText("Something went wrong: boom")).toBeNull());
   });
 });

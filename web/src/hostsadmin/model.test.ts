@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 
+import { host } from "../test/hosts";
 import {
   agentCommand,
   approvable,
@@ -15,25 +16,6 @@ import {
   splitHosts,
   validKeyName,
 } from "./model";
-import type { Host } from "./types";
-
-function host(id: number, name: string, extra: Partial<Host> = {}): Host {
-  return {
-    id,
-    org: 1,
-    name,
-    kind: "agent",
-    fingerprint: `f${id}`,
-    os: "",
-    tags: [],
-    interval_s: 5,
-    created_at: `2026-01-0${id}T00:00:00Z`,
-    state: "approved",
-    status: "online",
-    vitals: {},
-    ...extra,
-  } as Host;
-}
 
 describe("hosts admin model", () => {
   it("puts pending agents apart, oldest first, and sorts the rest by name", () => {

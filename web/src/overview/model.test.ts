@@ -1,26 +1,8 @@
 import { describe, expect, it } from "vitest";
 
-import type { HostSummary, HostUpdate } from "../api/types";
+import type { HostUpdate } from "../api/types";
+import { host } from "../test/hosts";
 import { DEFAULT_FILTER, TREND_POINTS, allTags, merge, rowOf, visible } from "./model";
-
-function host(id: number, name: string, extra: Partial<HostSummary> = {}): HostSummary {
-  return {
-    id,
-    org: 1,
-    name,
-    kind: "agent",
-    fingerprint: `f${id}`,
-    os: "Debian 12",
-    tags: [],
-    interval_s: 5,
-    created_at: "2026-01-01T00:00:00Z",
-    state: "approved",
-    status: "online",
-    vitals: { cpu_pct: 10 },
-    last_seen_ms: 1000,
-    ...extra,
-  } as HostSummary;
-}
 
 function update(id: number, at: number, cpu: number): HostUpdate {
   return { id, name: `h${id}`, state: "approved", status: "online", last_seen_ms: at, vitals: { cpu_pct: cpu } };

@@ -3,7 +3,7 @@
 // unlock, delete. Superadmins pick the organization and manage organizations below.
 import { useEffect, useId, useState } from "react";
 
-import { get, patch, post } from "../api/client";
+import { del, get, patch, post } from "../api/client";
 import { atLeast, useSession } from "../auth/session";
 import { useI18n } from "../i18n";
 import "../admin/admin.css";
@@ -73,6 +73,21 @@ export default function Users() {
     }
   };
 
+  /// Disable and delete are asked first by the table, which shows a failure in its question.
+  const disable = async (u: UserView) => {
+    setStatus("");
+    setActionError(null);
+    replace(await patch<UserView>(withOrg(`/api/v1/users/${u.id}`, scope), { disabled: true }));
+    setStatus(t("users.done.disabled", { name: u.username }));
+  };
+  const remove = async (u: UserView) => {
+    setStatus("");
+    setActionError(null);
+    await del(withOrg(`/api/v1/users/${u.id}`, scope));
+    replace(null, u.id);
+    setStatus(t("users.done.deleted", { name: u.username }));
+  };
+
   if (!atLeast(me.role, "admin")) return <p className="error">{t("users.adminsOnly")}</p>;
   return (
     <section className="admin-page">
@@ -115,6 +130,8 @@ export default function Users() {
             }}
             onEnable={(u) => void quick(u, "enable")}
             onUnlock={(u) => void quick(u, "unlock")}
+            onDisable={disable}
+            onDelete={remove}
           />
         )
       )}
@@ -134,7 +151,7 @@ export default function Users() {
           org={scope}
           onClose={() => setDialog(null)}
           onDone={(user, message, s) => {
-            replace(user, dialog.user.id);
+            replace(user);
             setDialog(null);
             setStatus(message);
             setSecret(s ?? null);

@@ -1,28 +1,16 @@
 // Sign out everywhere: ends every session of this account, this one included, after which
 // the app is back at the sign-in page.
-import { useState } from "react";
-
 import { post } from "../api/client";
 import { useSession } from "../auth/session";
-import { ErrorText } from "../components/ErrorText";
+import { ConfirmButton } from "../components/ConfirmButton";
 import { useI18n } from "../i18n";
-import { ConfirmButton } from "./ConfirmButton";
 
 export function Sessions() {
   const { t } = useI18n();
   const { logout } = useSession();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  /// A failure is shown in the question, which stays open.
   const signOutEverywhere = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await post("/api/v1/auth/logout-all");
-    } catch (e) {
-      setError(e);
-      setBusy(false);
-      return;
-    }
+    await post("/api/v1/auth/logout-all");
     // This session is over too: clear it here (the appliance answers 401, which is fine).
     await logout().catch(() => {});
   };
@@ -31,14 +19,15 @@ export function Sessions() {
       <h2 id="profile-sessions">{t("profile.sessions")}</h2>
       <p id="profile-sessions-hint">{t("profile.logoutAllHint")}</p>
       <ConfirmButton
+        danger
         label={t("profile.logoutAll")}
-        question={t("profile.logoutAllConfirm")}
+        title={t("profile.logoutAll")}
         confirmLabel={t("profile.logoutAll")}
         busyLabel={t("profile.logoutAllBusy")}
-        busy={busy}
-        onConfirm={() => void signOutEverywhere()}
-      />
-      <ErrorText error={error} />
+        onConfirm={signOutEverywhere}
+      >
+        <p>{t("profile.logoutAllConfirm")}</p>
+      </ConfirmButton>
     </section>
   );
 }

@@ -1,8 +1,8 @@
 // A new token's value, shown this once: copy it, see how to use it, then dismiss it.
 import { useEffect, useRef } from "react";
 
+import { CopyButton } from "../components/CopyButton";
 import { useI18n } from "../i18n";
-import { CopyButton } from "./CopyButton";
 import { type CreatedToken, curlExample } from "./tokens";
 
 export function TokenCreated({ created, onDone }: { created: CreatedToken; onDone: () => void }) {

@@ -1,7 +1,7 @@
 // The token list: a table on wide screens, one card per token on a phone.
+import { ConfirmButton } from "../components/ConfirmButton";
 import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
-import { ConfirmButton } from "./ConfirmButton";
 import { RoleName } from "./RoleName";
 import { type ApiToken, isExpired, toMs } from "./tokens";
 
@@ -10,11 +10,11 @@ interface Props {
   /// Set when the list holds other people's tokens too: the owner column shows.
   owners: ((user: number) => string) | null;
   now: number;
-  revoking: number | null;
-  onRevoke: (token: ApiToken) => void;
+  /// Revokes a token (asked first); a failure is shown in the question.
+  onRevoke: (token: ApiToken) => Promise<void>;
 }
 
-export function TokenTable({ tokens, owners, now, revoking, onRevoke }: Props) {
+export function TokenTable({ tokens, owners, now, onRevoke }: Props) {
   const { t, locale } = useI18n();
   const date = (d: string | null | undefined) => formatDateTime(locale, toMs(d));
   return (
@@ -57,14 +57,16 @@ export function TokenTable({ tokens, owners, now, revoking, onRevoke }: Props) {
               </td>
               <td className="token-actions">
                 <ConfirmButton
+                  danger
                   label={t("tokens.revoke")}
-                  name={t("tokens.revokeName", { name: tk.name })}
-                  question={t("tokens.revokeConfirm", { name: tk.name })}
+                  ariaLabel={t("tokens.revokeName", { name: tk.name })}
+                  title={t("tokens.revokeName", { name: tk.name })}
                   confirmLabel={t("tokens.revoke")}
                   busyLabel={t("tokens.revoking")}
-                  busy={revoking === tk.id}
                   onConfirm={() => onRevoke(tk)}
-                />
+                >
+                  <p>{t("tokens.revokeConfirm", { name: tk.name })}</p>
+                </ConfirmButton>
               </td>
             </tr>
           );

@@ -100,14 +100,24 @@ describe("personal API tokens", () => {
     renderWith(<Tokens />);
     fireEvent.click(await screen.findByRole("button", { name: "Revoke token ci" }));
     expect(calls.some((c) => c.method === "DELETE")).toBe(false);
-    const question = screen.getByRole("group", { name: /Revoke the token “ci”\?/ });
+    const question = screen.getByRole("dialog", { name: "Revoke token ci" });
+    expect(within(question).getByText(/Revoke the token “ci”\? Scripts that use it stop working/)).toBeTruthy();
     expect(document.activeElement).toBe(within(question).getByRole("button", { name: "Cancel" }));
     fireEvent.keyDown(question, { key: "Escape" });
+    expect(screen.queryByRole("dialog")).toBeNull();
     expect(document.activeElement).toBe(screen.getByRole("button", { name: "Revoke token ci" }));
 
+    // A refusal is shown in the question, which stays open for another try.
+    routes["DELETE /api/v1/tokens/2"] = () => [500, { code: "internal", message: "disk full" }];
     fireEvent.click(screen.getByRole("button", { name: "Revoke token ci" }));
-    fireEvent.click(within(screen.getByRole("group")).getByRole("button", { name: "Revoke" }));
+    fireEvent.click(within(screen.getByRole("dialog")).getByRole("button", { name: "Revoke" }));
+    expect(await within(screen.getByRole("dialog")).findByRole("alert")).toBeTruthy();
+    expect(screen.getAllByRole("row")).toHaveLength(2);
+
+    routes["DELETE /api/v1/tokens/2"] = () => [204];
+    fireEvent.click(within(screen.getByRole("dialog")).getByRole("button", { name: "Revoke" }));
     expect(await screen.findByText("The token “ci” was revoked.")).toBeTruthy();
+    expect(screen.queryByRole("dialog")).toBeNull();
     expect(calls.some((c) => c.method === "DELETE" && c.url === "/api/v1/tokens/2")).toBe(true);
     expect(screen.getByText("You have no API tokens yet.")).toBeTruthy();
   });
@@ -143,7 +153,7 @@ describe("sign out everywhere", () => {
     fireEvent.click(screen.getByRole("button", { name: "Sign out everywhere" }));
     expect(calls.some((c) => c.url === "/api/v1/auth/logout-all")).toBe(false);
     await act(async () => {
-      fireEvent.click(within(screen.getByRole("group")).getByRole("button", { name: "Sign out everywhere" }));
+      fireEvent.click(within(screen.getByRole("dialog")).getByRole("button", { name: "Sign out everywhere" }));
     });
     expect(await screen.findByText("signed out")).toBeTruthy();
     expect(calls.map((c) => `${c.method} ${c.url}`)).toContain("POST /api/v1/auth/logout-all");

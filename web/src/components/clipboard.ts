@@ -28,10 +28,17 @@ export async function copyText(text: string): Promise<boolean> {
   return ok;
 }
 
-/// Selects the text of `el`, so the user can copy it themselves when copying failed.
+/// Selects the text of `el` (the value of a text field, else its contents), so the user can
+/// copy it themselves when copying failed.
 export function selectContents(el: HTMLElement | null) {
+  if (!el) return;
+  if (el instanceof HTMLTextAreaElement || el instanceof HTMLInputElement) {
+    el.focus();
+    el.select();
+    return;
+  }
   const selection = window.getSelection();
-  if (!el || !selection) return;
+  if (!selection) return;
   const range = document.createRange();
   range.selectNodeContents(el);
   selection.removeAllRanges();
