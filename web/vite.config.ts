@@ -19,5 +19,8 @@ export default defineConfig({
   test: {
     environment: "jsdom",
     include: ["src/**/*.test.{ts,tsx}"],
+    setupFiles: ["src/test/setup.ts"],
+    // CI machines are small and busy: waits are for correctness, not speed.
+    testTimeout: 20_000,
   },
 });

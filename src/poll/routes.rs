@@ -30,8 +30,9 @@ pub async fn create(ctx: web::Data<Ctx>, caller: Caller, body: Json<NewSshHost>)
     Ok(HttpResponse::Created().json(host))
 }
 
-/// Change an SSH host (admins); absent fields stay. A new address or port forgets the
-/// pinned host key.
+/// Change a host (admins); absent fields stay. Any host's name and tags; for SSH hosts also
+/// how to reach it (a new address or port forgets the pinned host key); other fields on a
+/// host that is not polled over SSH: 409 `hosts.not_ssh`.
 #[utoipa::path(patch, path = "/api/v1/hosts/{id}", tag = "hosts", params(("id" = u64, Path)), request_body = SshHostPatch,
     responses((status = 200, body = Host), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]

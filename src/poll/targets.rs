@@ -187,6 +187,10 @@ pub async fn update(
     let (scope, sealer) = (scope.clone(), sealer.clone());
     store
         .write(move |txn| {
+            let host = hosts::load(txn, scope.org, id)?;
+            if host.kind != HostKind::Ssh {
+                return relabel(txn, &scope, host, patch, now);
+            }
             let (mut host, mut s) = ssh_host(txn, scope.org, id)?;
             let mut changed: Vec<&str> = Vec::new();
             let moved = patch.address.as_ref().is_some_and(|a| a.as_str() != s.address)
@@ -239,6 +243,36 @@ pub async fn update(
             Ok(host)
         })
         .await
+}
+
+/// A patch of a host that is not polled over SSH (the appliance's own, an agent): only its
+/// name and tags are the admin's to change; a connection field is refused as before.
+fn relabel(
+    txn: &WriteTransaction,
+    scope: &Scope,
+    mut host: Host,
+    patch: SshHostPatch,
+    now: OffsetDateTime,
+) -> Result<Host, SshError> {
+    let SshHostPatch { name, tags, address, port, username, password, key_id, interval_s, enabled } = patch;
+    let connection = address.is_some() || port.is_some() || username.is_some() || password.is_some();
+    if connection || key_id.is_some() || interval_s.is_some() || enabled.is_some() {
+        return Err(SshError::NotSsh(host.id));
+    }
+    let mut changed = Vec::new();
+    if let Some(n) = name {
+        host.name = n.into();
+        changed.push("name");
+    }
+    if let Some(t) = tags {
+        host.tags = t.into();
+        changed.push("tags");
+    }
+    hosts::save(txn, &host)?;
+    let detail = format!("{}; tags {}", changed.join(", "), host.tags.join(" "));
+    let event = Event::new(scope.org, scope.actor.clone(), "host.update", target(&host), Outcome::Success);
+    audit::append(txn, now, event.detail(detail))?;
+    Ok(host)
 }
 
 /// Sets the host key an admin expects, or with `None` forgets the pin so the next

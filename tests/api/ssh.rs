@@ -328,3 +328,23 @@ async fn a_key_from_the_key_store_logs_in_and_cannot_be_deleted_while_used() {
     admin.delete(&format!("/api/v1/ssh-keys/{stranger}")).await.expect_status(204);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn any_host_takes_a_name_and_tags_but_only_ssh_hosts_take_connection_fields() {
+    let app = TestApp::start().await;
+    let admin = app.superadmin().await;
+    let hosts = admin.get("/api/v1/hosts").await.expect_status(200).body;
+    let local = hosts.as_array().and_then(|h| h.iter().find(|h| h["kind"] == "local")).expect("the appliance's host");
+    let id = local["id"].as_u64().unwrap();
+    let patched = admin.patch(&format!("/api/v1/hosts/{id}"), json!({"tags": ["appliance", "rack:1"]})).await;
+    assert_eq!(patched.expect_status(200).body["tags"], json!(["appliance", "rack:1"]));
+    admin
+        .patch(&format!("/api/v1/hosts/{id}"), json!({"address": "10.0.0.1"}))
+        .await
+        .expect_error(409, "hosts.not_ssh");
+    admin.patch(&format!("/api/v1/hosts/{id}"), json!({"tags": ["bad tag"]})).await.expect_status(422);
+    let host = admin.get(&format!("/api/v1/hosts/{id}")).await.expect_status(200).body;
+    assert_eq!(host["tags"], json!(["appliance", "rack:1"]), "a refused patch changes nothing");
+    assert!(audit_actions(&admin).await.iter().any(|a| a == "host.update"));
+    app.stop().await;
+}

@@ -200,8 +200,9 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change an SSH host (admins); absent fields stay. A new address or port forgets the
-         *     pinned host key.
+         * Change a host (admins); absent fields stay. Any host's name and tags; for SSH hosts also
+         *     how to reach it (a new address or port forgets the pinned host key); other fields on a
+         *     host that is not polled over SSH: 409 `hosts.not_ssh`.
          */
         patch: operations["update"];
         trace?: never;

@@ -37,7 +37,7 @@ describe("hosts admin model", () => {
     const pending = host(3, "new", { state: "pending" });
     const rejected = host(4, "old", { state: "rejected" });
     const approved = host(5, "ok");
-    expect([local, ssh, approved].map(editable)).toEqual([false, true, false]);
+    expect([local, ssh, approved, rejected].map(editable)).toEqual([true, true, true, false]);
     expect([local, ssh, approved].map(deletable)).toEqual([false, true, true]);
     expect([local, ssh, pending, rejected, approved].map(approvable)).toEqual([false, false, true, true, false]);
     expect([local, ssh, pending, rejected, approved].map(rejectable)).toEqual([false, false, true, false, true]);

@@ -17,8 +17,8 @@ export function splitHosts(hosts: readonly Host[]): { pending: Host[]; others: H
   return { pending, others };
 }
 
-/// Only SSH hosts can be changed (PATCH /hosts/{id} answers 409 `hosts.not_ssh` otherwise).
-export const editable = (h: Host) => h.kind === "ssh";
+/// Every host's tags can be changed (PATCH /hosts/{id}); a rejected agent's stay as they are.
+export const editable = (h: Host) => h.state !== "rejected";
 /// The appliance's own host stays (DELETE answers 409 `hosts.local`).
 export const deletable = (h: Host) => h.kind !== "local";
 /// Approval concerns machines that enrolled with an ingest key.
