@@ -119,7 +119,7 @@ describe("CopyButton", () => {
     vi.stubGlobal("isSecureContext", true);
     render(<Copyable text="sti_secret" />);
     fireEvent.click(screen.getByRole("button", { name: "Copy key" }));
-    expect((await screen.findByRole("status")).textContent).toBe("Copied");
+    await waitFor(() => expect(screen.getByRole("status").textContent).toBe("Copied"));
     expect(writeText).toHaveBeenCalledWith("sti_secret");
     expect(screen.getByRole("button", { name: "Copy key" })).toBeTruthy();
   });
