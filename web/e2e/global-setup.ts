@@ -1,14 +1,17 @@
-// Starts the real binary (E2E_BIN, default the release build) with a fresh data
-// directory on the chosen port and waits until it answers. It runs from the data directory,
-// so a release binary can only serve the UI it embeds.
+// Starts the real binary (E2E_BIN, default the release build in cargo's target directory)
+// with a fresh data directory on the chosen port and waits until it answers. It runs from
+// the data directory, so a release binary can only serve the UI it embeds.
 import { spawn } from "node:child_process";
-import { openSync, writeFileSync } from "node:fs";
+import { existsSync, openSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 export default async function globalSetup() {
   const port = process.env.E2E_PORT ?? "";
   const dir = process.env.E2E_DIR ?? "";
-  const bin = resolve(process.env.E2E_BIN ?? "../target/release/steward");
+  // Cargo's target directory may be moved (CARGO_TARGET_DIR, relative to the repository).
+  const target = resolve("..", process.env.CARGO_TARGET_DIR ?? "target");
+  const bin = resolve(process.env.E2E_BIN ?? join(target, "release", "steward"));
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: build it first with \`cargo build --release\``);
   const log = openSync(join(dir, "steward.log"), "a");
   const child = spawn(bin, ["serve", "--data-dir", join(dir, "data"), "--listen", `127.0.0.1:${port}`], {
     cwd: dir,
