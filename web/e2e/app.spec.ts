@@ -153,6 +153,27 @@ test.describe.serial("steward", () => {
     await shot(page, "10-overview-phone");
   });
 
+  test("the keyboard alone reaches the content, a host and its page, with focus visible", async ({ page }) => {
+    await signIn(page, NEW_PASSWORD);
+    await expect(page.getByTestId("host-row").first()).toBeVisible();
+    await page.keyboard.press("Tab");
+    const skip = page.getByRole("link", { name: "Skip to content" });
+    await expect(skip).toBeFocused();
+    await expect(skip).toBeInViewport();
+    await page.keyboard.press("Enter");
+    await expect(page.locator("main")).toBeFocused();
+    const hostLink = page.getByTestId("host-row").first().getByRole("link");
+    for (let i = 0; i < 40 && !(await hostLink.evaluate((el) => el === document.activeElement)); i++) {
+      await page.keyboard.press("Tab");
+    }
+    await expect(hostLink).toBeFocused();
+    const outline = await hostLink.evaluate((el) => getComputedStyle(el).outlineStyle);
+    expect(outline).toBe("solid");
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(/\/hosts\/\d+$/);
+    await expect(page.getByTestId("chart-cpu")).toBeVisible();
+  });
+
   test("admin pages: an ingest key shown once, an SSH key generated", async ({ page }) => {
     await signIn(page, NEW_PASSWORD);
     await page.getByRole("link", { name: "Hosts" }).click();
