@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../api/client";
 import { ChainStatus } from "./ChainStatus";
 import { UserTable } from "./UserTable";
+import { user as fixture } from "../test/users";
 import type { UserView } from "./roles";
 
 afterEach(() => {
@@ -40,20 +41,8 @@ describe("ChainStatus", () => {
   });
 });
 
-const user = (id: number, username: string, over: Partial<UserView> = {}): UserView => ({
-  id,
-  org: 1,
-  username,
-  display_name: username,
-  role: "viewer",
-  must_change_password: false,
-  disabled: false,
-  locked: false,
-  created_at: "2025-01-01T00:00:00Z",
-  updated_at: "2025-01-01T00:00:00Z",
-  password_changed_at: "2025-01-01T00:00:00Z",
-  ...over,
-});
+const user = (id: number, username: string, over: Partial<UserView> = {}) =>
+  fixture({ id, username, display_name: username, ...over });
 
 describe("UserTable", () => {
   it("offers nothing destructive on one's own row, and unlock only when locked", () => {

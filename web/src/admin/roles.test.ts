@@ -1,21 +1,9 @@
 import { describe, expect, it } from "vitest";
 
+import { user as fixture } from "../test/users";
 import { type UserView, assignableRoles, canManage, rowActions, userStates, withOrg } from "./roles";
 
-const user = (over: Partial<UserView>): UserView => ({
-  id: 7,
-  org: 1,
-  username: "alice",
-  display_name: "Alice",
-  role: "operator",
-  must_change_password: false,
-  disabled: false,
-  locked: false,
-  created_at: "2025-01-01T00:00:00Z",
-  updated_at: "2025-01-01T00:00:00Z",
-  password_changed_at: "2025-01-01T00:00:00Z",
-  ...over,
-});
+const user = (over: Partial<UserView>) => fixture({ role: "operator", ...over });
 
 describe("roles", () => {
   it("only superadmins grant superadmin; below admin nothing is granted", () => {
