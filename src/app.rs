@@ -42,6 +42,9 @@ pub struct Ctx {
     pub last_push: crate::hosts::LastPush,
     /// What the SSH poller knows about each SSH host now.
     pub polls: crate::poll::Registry,
+    /// Bumped after changes to users, accounts or hosts: wakes hosts waiting for new
+    /// account files.
+    pub accounts_changed: crate::nss::Changes,
 }
 
 impl Ctx {
@@ -97,14 +100,21 @@ pub enum AppError {
 /// Every schema step, in order. Version 1 creates the core tables, version 2 the metrics
 /// ones (time series, hosts, ingest keys), version 3 the machine tokens of enrolled agents
 /// (existing hosts read as approved, existing keys as not auto-approving), version 4 the
-/// SSH key store (private halves go to the sealed table, which exists since version 1).
+/// SSH key store (private halves go to the sealed table, which exists since version 1),
+/// version 5 central accounts (Unix records, groups, access rules, hosts' sync reports).
 pub fn migrations() -> Vec<Migration> {
     vec![
         Migration { version: 1, name: "core tables", apply: core_tables },
         Migration { version: 2, name: "metrics tables", apply: metrics_tables },
         Migration { version: 3, name: "machine token tables", apply: crate::hosts::create_token_tables },
         Migration { version: 4, name: "ssh key table", apply: crate::sshkeys::create_tables },
+        Migration { version: 5, name: "central accounts tables", apply: accounts_tables },
     ]
+}
+
+fn accounts_tables(txn: &redb::WriteTransaction) -> Result<(), StoreError> {
+    crate::accounts::create_tables(txn)?;
+    crate::nss::reports::create_tables(txn)
 }
 
 fn metrics_tables(txn: &redb::WriteTransaction) -> Result<(), StoreError> {
@@ -184,6 +194,7 @@ pub async fn context(
         tsdb,
         last_push: crate::hosts::LastPush::default(),
         polls: crate::poll::Registry::default(),
+        accounts_changed: crate::nss::Changes::default(),
         hasher,
         dummy_hash: Arc::default(),
         login_limiter: LoginLimiter::per_minute(config.auth.login_rate_per_minute),

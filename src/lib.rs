@@ -13,6 +13,8 @@
 //! - [`seal`]: the master key and sealed secrets (XChaCha20-Poly1305), key rotation.
 //! - [`orgs`]: organizations, roles and the [`orgs::Scope`] every service function takes.
 //! - [`users`]: accounts, password policy and hashing.
+//! - [`accounts`]: central accounts: users' Unix side (uid, shell, SSH keys), Unix groups, access rules.
+//! - [`nss`]: the NSS files and SSH keys each host receives, and password changes coming back from hosts.
 //! - [`auth`]: login, sessions, CSRF, personal API tokens, lockout and rate limits.
 //! - [`audit`]: the hash-chained audit trail, its queries, verification and retention.
 //! - [`tls`]: certificates (self-signed or files), rustls server config, fingerprints.
@@ -28,6 +30,7 @@
 //! - [`agent`]: the push agent (`steward agent`): collection, spool, pinned transport, enrollment, local API.
 //! - [`bench`]: `steward bench`, the performance figures measured on a temporary in-process appliance.
 
+pub mod accounts;
 pub mod admin;
 pub mod agent;
 pub mod app;
@@ -43,6 +46,7 @@ pub mod hosts;
 pub mod http;
 pub mod ingest;
 pub mod live;
+pub mod nss;
 pub mod orgs;
 pub mod poll;
 pub mod seal;

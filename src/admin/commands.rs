@@ -9,6 +9,14 @@ use crate::users::{self, DisplayName, Email, NewUser, UserId, UserPatch, Usernam
 
 /// Runs one command. `progress` hears about long work (key rotation).
 pub async fn execute(env: &Env, command: Command, progress: Progress) -> Result<Output, AdminError> {
+    let out = run(env, command, progress).await;
+    if out.is_ok() {
+        env.accounts_changed.bump();
+    }
+    out
+}
+
+async fn run(env: &Env, command: Command, progress: Progress) -> Result<Output, AdminError> {
     let now = env.clock.now();
     match command {
         Command::UserAdd { username, role, email, name, org, password } => {
@@ -70,6 +78,10 @@ pub async fn execute(env: &Env, command: Command, progress: Progress) -> Result<
             Ok(Output::ok(vec![host_line(&host)]))
         }
         Command::HostAddSsh(new) => host_add_ssh(env, *new).await,
+        c @ (Command::AccessGrant { .. } | Command::AccessRevoke { .. } | Command::AccessList { .. }) => {
+            super::access::execute(env, c).await
+        }
+        Command::NssBundle => super::access::bundle(env).await,
         Command::AuditVerify => audit_verify(env).await,
         Command::KeysRotate { new_key_file } => rotate(env, new_key_file, progress).await,
     }
@@ -121,13 +133,13 @@ fn password_or_generated(given: Option<String>) -> Result<(String, bool), AdminE
     }
 }
 
-async fn org_scope(env: &Env, name: &str) -> Result<Scope, AdminError> {
+pub(super) async fn org_scope(env: &Env, name: &str) -> Result<Scope, AdminError> {
     let lookup = name.to_string();
     let org = env.store.read(move |txn| Ok::<_, AdminError>(orgs::by_name(txn, &lookup)?)).await?;
     org.map(|o| Scope::local(o.id)).ok_or_else(|| AdminError::NotFound(format!("organization {name:?}")))
 }
 
-async fn find_user(env: &Env, name: &str) -> Result<users::User, AdminError> {
+pub(super) async fn find_user(env: &Env, name: &str) -> Result<users::User, AdminError> {
     let lookup = name.to_string();
     let user = env.store.read(move |txn| Ok::<_, AdminError>(users::find_for_login(txn, &lookup)?)).await?;
     user.ok_or_else(|| AdminError::NotFound(format!("user {name:?}")))

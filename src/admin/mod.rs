@@ -7,6 +7,7 @@
 //! itself otherwise. Access to the socket is access to the data directory (0700, socket
 //! 0600). This module holds no feature logic: it calls the features' service functions.
 
+mod access;
 mod commands;
 pub mod socket;
 
@@ -97,6 +98,23 @@ pub enum Command {
         org: String,
     },
     HostAddSsh(Box<NewSsh>),
+    /// `access grant`: exactly one of `all`, `tags`, `hosts` (host names or ids).
+    AccessGrant {
+        user: String,
+        all: bool,
+        tags: Vec<String>,
+        hosts: Vec<String>,
+        sudo: bool,
+    },
+    AccessRevoke {
+        id: u64,
+        org: String,
+    },
+    AccessList {
+        org: String,
+    },
+    /// The appliance host's own account bundle, as JSON (for `steward nss sync`).
+    NssBundle,
     AuditVerify,
     KeysRotate {
         new_key_file: Option<PathBuf>,
@@ -137,7 +155,7 @@ pub struct Output {
 }
 
 impl Output {
-    fn ok(stdout: Vec<String>) -> Self {
+    pub(super) fn ok(stdout: Vec<String>) -> Self {
         Self { stdout, stderr: Vec::new(), success: true }
     }
 }
@@ -158,6 +176,10 @@ pub enum AdminError {
     Host(#[from] crate::hosts::HostError),
     #[error(transparent)]
     Ssh(#[from] crate::poll::SshError),
+    #[error(transparent)]
+    Accounts(#[from] crate::accounts::AccountError),
+    #[error(transparent)]
+    Nss(#[from] crate::nss::NssError),
     #[error("verifying the audit trail: {0}")]
     Audit(#[from] crate::audit::AuditError),
     #[error("rotating the master key: {0}")]
@@ -183,6 +205,9 @@ pub struct Env {
     pub clock: SharedClock,
     /// Told when SSH hosts change, so a running poller picks them up at once.
     pub polls: crate::poll::Registry,
+    pub accounts: crate::config::AccountsConfig,
+    /// Told after every command, so hosts waiting for account changes look again.
+    pub accounts_changed: crate::nss::Changes,
 }
 
 impl Env {
@@ -196,6 +221,8 @@ impl Env {
             data_dir: ctx.config.data_dir.clone(),
             clock: ctx.clock.clone(),
             polls: ctx.polls.clone(),
+            accounts: ctx.config.accounts.clone(),
+            accounts_changed: ctx.accounts_changed.clone(),
         }
     }
 
@@ -209,6 +236,8 @@ impl Env {
             data_dir: config.data_dir.clone(),
             clock,
             polls: crate::poll::Registry::default(),
+            accounts: config.accounts.clone(),
+            accounts_changed: crate::nss::Changes::default(),
         }
     }
 }

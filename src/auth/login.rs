@@ -119,16 +119,27 @@ fn settle(txn: &WriteTransaction, a: &Attempt, user: Option<User>) -> Settled {
 
 /// Counts a failure in the lockout window, locking the account at the threshold.
 fn count_failure(txn: &WriteTransaction, a: &Attempt, user: &mut User) -> Result<(), AuthError> {
-    let window = Duration::minutes(a.policy.lockout_window_minutes.into()).whole_seconds();
-    let now = a.now.unix_timestamp();
-    user.failed_logins.retain(|t| now - t < window);
-    user.failed_logins.push(now);
-    if user.failed_logins.len() >= a.policy.lockout_threshold as usize {
-        user.locked_until = Some(a.now + Duration::minutes(a.policy.lockout_minutes.into()));
+    count_failed_password(txn, &a.policy, a.now, user)
+}
+
+/// Counts a wrong password for `user` (a login, or a password change from a host) in the
+/// lockout window, locking the account at the threshold, and saves the user.
+pub fn count_failed_password(
+    txn: &WriteTransaction,
+    policy: &AuthConfig,
+    now: OffsetDateTime,
+    user: &mut User,
+) -> Result<(), AuthError> {
+    let window = Duration::minutes(policy.lockout_window_minutes.into()).whole_seconds();
+    let at = now.unix_timestamp();
+    user.failed_logins.retain(|t| at - t < window);
+    user.failed_logins.push(at);
+    if user.failed_logins.len() >= policy.lockout_threshold as usize {
+        user.locked_until = Some(now + Duration::minutes(policy.lockout_minutes.into()));
         user.failed_logins.clear();
-        let detail = format!("{} failed logins", a.policy.lockout_threshold);
+        let detail = format!("{} failed logins", policy.lockout_threshold);
         let event = Event::new(user.org, Actor::system(), "auth.lockout", user.username.as_str(), Outcome::Success);
-        audit::append(txn, a.now, event.detail(detail))?;
+        audit::append(txn, now, event.detail(detail))?;
     }
     users::save(txn, user)?;
     Ok(())

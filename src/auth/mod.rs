@@ -15,7 +15,7 @@ mod tokens;
 
 pub use extract::{CSRF_HEADER, Caller, PendingCaller, Via, origin, resolve};
 pub use limit::LoginLimiter;
-pub use login::{LoginOutcome, Origin, login, logout};
+pub use login::{LoginOutcome, Origin, count_failed_password, login, logout};
 pub use routes::configure;
 pub use session::{Lifetimes, Session, end_sessions, hash_token, purge_expired};
 pub use tokens::{

@@ -143,6 +143,7 @@ pub async fn change_password(
     };
     let change = users::OwnPasswordChange { current: &body.current_password, new: &body.new_password, keep };
     users::set_own_password(&ctx.store, &caller.scope, caller.user, change, &ctx.hasher, ctx.clock.now()).await?;
+    ctx.accounts_changed.bump();
     // The generated first password has served its purpose once its owner replaced it.
     if caller.scope.is_superadmin() && caller.scope.actor.name == "admin" {
         let _ = std::fs::remove_file(ctx.config.data_dir.join(users::INITIAL_PASSWORD_FILE));

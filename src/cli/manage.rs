@@ -279,13 +279,7 @@ pub fn token(cmd: TokenCmd, config: Config) -> anyhow::Result<ExitCode> {
 /// Through the running appliance if there is one, else on the store directly (with a
 /// progress bar for long work).
 pub fn run(config: &Config, command: Command) -> anyhow::Result<ExitCode> {
-    let socket = admin::socket_path(&config.data_dir);
-    let output = match admin::socket::call(&socket, &command)
-        .with_context(|| format!("talking to the appliance through {}", socket.display()))?
-    {
-        Some(answer) => answer.map_err(|e| anyhow!(e))?,
-        None => locally(config, command)?,
-    };
+    let output = call(config, command)?;
     for line in &output.stdout {
         println!("{line}");
     }
@@ -293,6 +287,17 @@ pub fn run(config: &Config, command: Command) -> anyhow::Result<ExitCode> {
         eprintln!("steward: {line}");
     }
     Ok(if output.success { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// A command's output, from the running appliance or the store itself.
+pub fn call(config: &Config, command: Command) -> anyhow::Result<Output> {
+    let socket = admin::socket_path(&config.data_dir);
+    match admin::socket::call(&socket, &command)
+        .with_context(|| format!("talking to the appliance through {}", socket.display()))?
+    {
+        Some(answer) => answer.map_err(|e| anyhow!(e)),
+        None => locally(config, command),
+    }
 }
 
 fn locally(config: &Config, command: Command) -> anyhow::Result<Output> {

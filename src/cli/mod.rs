@@ -3,6 +3,7 @@
 //!
 //! Output is quiet and scriptable: results on stdout, errors on stderr, non-zero exit.
 
+mod access;
 mod agent;
 mod manage;
 mod system;
@@ -63,6 +64,9 @@ pub enum Command {
     /// List hosts, and approve or reject machines enrolled with an ingest key.
     #[command(subcommand)]
     Hosts(manage::HostsCmd),
+    /// Who may log in on which hosts (central accounts).
+    #[command(subcommand)]
+    Access(access::AccessCmd),
     /// Audit trail tools.
     #[command(subcommand)]
     Audit(system::AuditCmd),
@@ -121,6 +125,7 @@ fn dispatch(command: Command, loaded: Loaded) -> anyhow::Result<ExitCode> {
         Command::Token(cmd) => manage::token(cmd, config),
         Command::IngestKey(cmd) => manage::ingest_key(cmd, config),
         Command::Hosts(cmd) => manage::hosts(cmd, config),
+        Command::Access(cmd) => access::access(cmd, config),
         Command::Audit(cmd) => system::audit(cmd, config),
         Command::Keys(cmd) => system::keys(cmd, config),
         Command::Healthcheck { url, timeout } => system::healthcheck(config, url, timeout),

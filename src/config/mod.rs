@@ -35,6 +35,7 @@ pub struct Config {
     pub audit: AuditConfig,
     pub metrics: MetricsConfig,
     pub ssh: SshConfig,
+    pub accounts: AccountsConfig,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -118,6 +119,38 @@ pub struct SshConfig {
     pub poll_timeout_s: u32,
     pub backoff_max_s: u32,
     pub max_output_kib: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountsConfig {
+    pub uid_min: u32,
+    pub uid_max: u32,
+    pub shells: Vec<String>,
+}
+
+impl AccountsConfig {
+    /// The shell of a new account.
+    pub fn default_shell(&self) -> &str {
+        self.shells.first().map_or("/bin/sh", String::as_str)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |key: &str, reason: String| Err(ConfigError::Invalid { key: key.into(), reason });
+        // Below 1000 are the hosts' own system and first human accounts; above 2^31 some
+        // tools misread ids as negative.
+        if self.uid_min < 1000 || self.uid_max > i32::MAX as u32 || self.uid_min > self.uid_max {
+            let (min, max) = (self.uid_min, self.uid_max);
+            return bad("accounts.uid_min", format!("{min}-{max} is not a range within 1000-{}", i32::MAX));
+        }
+        if self.shells.is_empty() {
+            return bad("accounts.shells", "must name at least one shell".into());
+        }
+        if let Some(s) = self.shells.iter().find(|s| !s.starts_with('/') || s.contains([':', '\n', ' '])) {
+            return bad("accounts.shells", format!("{s:?} is not an absolute path without ':' or spaces"));
+        }
+        Ok(())
+    }
 }
 
 /// A configured secret: never printed, never logged.
@@ -206,6 +239,7 @@ impl Config {
                 .map_err(|e| ConfigError::Invalid { key: "master_key".into(), reason: e.to_string() })?;
         }
         self.redirect_listen()?;
+        self.accounts.validate()?;
         tracing_subscriber::EnvFilter::try_new(&self.log_level).map_err(|e| ConfigError::Invalid {
             key: "log_level".into(),
             reason: format!("{:?}: {e}", self.log_level),

@@ -159,6 +159,7 @@ impl From<AuditError> for ApiError {
     }
 }
 
+mod accounts;
 mod metrics;
 mod sshkeys;
 

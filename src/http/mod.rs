@@ -43,6 +43,10 @@ pub fn configure(ctx: web::Data<Ctx>) -> impl FnOnce(&mut web::ServiceConfig) {
                     .wrap(actix_web::middleware::from_fn(crate::auth::resolve))
                     .configure(health::configure)
                     .configure(crate::auth::configure)
+                    // Before the users and hosts scopes, which own the prefixes of some of
+                    // their paths.
+                    .configure(crate::accounts::configure)
+                    .configure(crate::nss::configure)
                     .configure(crate::users::configure)
                     .configure(crate::orgs::configure)
                     .configure(crate::audit::configure)

@@ -55,11 +55,27 @@ use utoipa_swagger_ui::SwaggerUi;
         crate::sshkeys::routes::public,
         crate::sshkeys::routes::hosts,
         crate::sshkeys::routes::delete,
+        crate::accounts::routes::list_rules,
+        crate::accounts::routes::grant,
+        crate::accounts::routes::revoke,
+        crate::accounts::routes::list_groups,
+        crate::accounts::routes::create_group,
+        crate::accounts::routes::update_group,
+        crate::accounts::routes::delete_group,
+        crate::accounts::routes::unix,
+        crate::accounts::routes::set_shell,
+        crate::accounts::routes::add_key,
+        crate::accounts::routes::remove_key,
+        crate::nss::routes::bundle,
+        crate::nss::routes::file,
+        crate::nss::routes::status,
+        crate::nss::routes::password,
+        crate::nss::routes::host_accounts,
     ),
     components(schemas(crate::hosts::HostState)),
     tags(
         (name = "system"), (name = "auth"), (name = "tokens"), (name = "users"), (name = "orgs"), (name = "audit"),
-        (name = "hosts"), (name = "ingest"), (name = "ssh-keys"),
+        (name = "hosts"), (name = "ingest"), (name = "ssh-keys"), (name = "accounts"),
     )
 )]
 pub struct ApiDoc;

@@ -43,6 +43,8 @@ pub async fn update(
     body: Json<SshHostPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let host = super::update(&ctx.store, &ctx.sealer, &caller.scope, *id, body.into_inner(), ctx.clock.now()).await?;
+    // Tags decide which access rules apply to the host.
+    ctx.accounts_changed.bump();
     ctx.polls.targets_changed();
     Ok(HttpResponse::Ok().json(host))
 }

@@ -38,6 +38,12 @@ where
 
 /// Allocates the next id of a named sequence (ids start at 1 and are never reused).
 pub fn next_id(txn: &WriteTransaction, sequence: &str) -> Result<u64, StoreError> {
+    next_id_from(txn, sequence, 1)
+}
+
+/// Allocates the next id of a named sequence, at least `floor` (a sequence whose range
+/// starts later, or moved up); ids are never reused.
+pub fn next_id_from(txn: &WriteTransaction, sequence: &str, floor: u64) -> Result<u64, StoreError> {
     let key = format!("seq:{sequence}");
     let mut meta = txn.open_table(META)?;
     let current = match meta.get(key.as_str())? {
@@ -46,7 +52,7 @@ pub fn next_id(txn: &WriteTransaction, sequence: &str) -> Result<u64, StoreError
         }
         None => 0,
     };
-    let next = current + 1;
+    let next = (current + 1).max(floor);
     meta.insert(key.as_str(), next.to_be_bytes().as_slice())?;
     Ok(next)
 }

@@ -7,7 +7,7 @@
 mod codec;
 mod error;
 
-pub use codec::{Reads, get_json, next_id, put_json};
+pub use codec::{Reads, get_json, next_id, next_id_from, put_json};
 pub use error::StoreError;
 
 use std::path::{Path, PathBuf};

@@ -18,8 +18,9 @@ pub use password::Password;
 pub use record::{User, UserId, UserView};
 pub use routes::configure;
 pub use service::{
-    INITIAL_PASSWORD_FILE, NewUser, OwnPasswordChange, UserPatch, bootstrap_admin, create, create_tables, delete,
-    find_for_login, get, list, load, load_in, reset_password, set_own_password, unlock, update,
+    INITIAL_PASSWORD_FILE, NewUser, OwnPasswordChange, UserPatch, all_in, bootstrap_admin, create, create_tables,
+    delete, find, find_for_login, get, list, load, load_in, name_taken, replace_password, reset_password,
+    set_own_password, unlock, update,
 };
 pub(crate) use service::{load_for_update, save};
 

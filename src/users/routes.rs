@@ -133,6 +133,7 @@ pub async fn create(
         ctx.clock.now(),
     )
     .await?;
+    ctx.accounts_changed.bump();
     Ok(HttpResponse::Created().json(user))
 }
 
@@ -166,6 +167,7 @@ pub async fn update(
         ctx.clock.now(),
     )
     .await?;
+    ctx.accounts_changed.bump();
     Ok(HttpResponse::Ok().json(user))
 }
 
@@ -179,6 +181,7 @@ pub async fn delete(
     q: web::Query<OrgQuery>,
 ) -> Result<HttpResponse, ApiError> {
     super::delete(&ctx.store, &scope(&caller, &q)?, UserId(*id), ctx.clock.now()).await?;
+    ctx.accounts_changed.bump();
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -201,6 +204,7 @@ pub async fn reset_password(
         ctx.clock.now(),
     )
     .await?;
+    ctx.accounts_changed.bump();
     Ok(HttpResponse::Ok().json(user))
 }
 

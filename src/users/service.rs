@@ -10,7 +10,7 @@ use super::password::{self, Hasher};
 use super::{DisplayName, Email, Password, User, UserError, UserId, UserView, Username};
 use crate::audit::{self, Event, Outcome};
 use crate::orgs::{OrgId, Role, Scope};
-use crate::store::{Store, StoreError, get_json, next_id, put_json};
+use crate::store::{Reads, Store, StoreError, get_json, next_id, put_json};
 
 const USERS: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("users");
 const USERS_BY_NAME: TableDefinition<&str, (u64, u64)> = TableDefinition::new("users_by_name");
@@ -54,6 +54,24 @@ pub fn load(
     get_json::<(u64, u64), User>(table, (org.0, id.0))
 }
 
+/// Reads a user in either kind of transaction.
+pub fn find(txn: &impl Reads, org: OrgId, id: UserId) -> Result<Option<User>, StoreError> {
+    load(&txn.read_table(USERS)?, org, id)
+}
+
+/// Every user of an organization.
+pub fn all_in(txn: &impl Reads, org: OrgId) -> Result<Vec<User>, StoreError> {
+    let table = txn.read_table(USERS)?;
+    let mut out = Vec::new();
+    for row in table.range((org.0, 0)..=(org.0, u64::MAX))? {
+        let (k, v) = row?;
+        let user: User =
+            serde_json::from_slice(v.value()).map_err(|e| StoreError::Corrupt(format!("user {:?}: {e}", k.value())))?;
+        out.push(user);
+    }
+    Ok(out)
+}
+
 /// Reads a user by key in a read transaction (the auth extractor's lookup).
 pub fn load_in(txn: &redb::ReadTransaction, org: OrgId, id: UserId) -> Result<Option<User>, StoreError> {
     load(&txn.open_table(USERS)?, org, id)
@@ -77,7 +95,16 @@ pub fn find_for_login(txn: &redb::ReadTransaction, name: &str) -> Result<Option<
     load(&txn.open_table(USERS)?, OrgId(key.0), UserId(key.1))
 }
 
+/// Whether a user anywhere has this username (Unix group names must not take it).
+pub fn name_taken(txn: &WriteTransaction, name: &str) -> Result<bool, StoreError> {
+    Ok(txn.open_table(USERS_BY_NAME)?.get(name)?.is_some())
+}
+
 fn insert(txn: &WriteTransaction, user: &User) -> Result<(), UserError> {
+    // Every user is also a Unix group of their name on hosts.
+    if crate::accounts::groups::name_taken(txn, user.username.as_str())? {
+        return Err(UserError::UsernameTaken(user.username.as_str().into()));
+    }
     let mut by_name = txn.open_table(USERS_BY_NAME)?;
     if by_name.get(user.username.as_str())?.is_some() {
         return Err(UserError::UsernameTaken(user.username.as_str().into()));
@@ -303,6 +330,7 @@ pub async fn delete(store: &Store, scope: &Scope, id: UserId, now: OffsetDateTim
             }
             crate::auth::end_sessions(txn, user.id, None)?;
             crate::auth::revoke_user_tokens(txn, user.org, user.id)?;
+            crate::accounts::forget_user(txn, user.org, user.id)?;
             audit::append(
                 txn,
                 now,
@@ -329,20 +357,33 @@ pub async fn set_own_password(
     hasher: &Hasher,
     now: OffsetDateTime,
 ) -> Result<(), UserError> {
-    let OwnPasswordChange { current, new, keep } = change;
     let org = scope.org;
     let user = store
         .read(move |txn| load(&txn.open_table(USERS)?, org, id)?.ok_or(UserError::NotFound(id.to_string())))
         .await?;
-    if !hasher.verify(current, user.password_hash.clone()).await? {
+    if !hasher.verify(change.current, user.password_hash.clone()).await? {
         return Err(UserError::WrongPassword);
     }
+    replace_password(store, scope, &user, change, hasher, now).await
+}
+
+/// Stores a user's new password once the caller has checked `change.current` (the web UI,
+/// or a host's PAM hook): policy, bcrypt, sessions but `keep` ended, audited.
+pub async fn replace_password(
+    store: &Store,
+    scope: &Scope,
+    user: &User,
+    change: OwnPasswordChange<'_>,
+    hasher: &Hasher,
+    now: OffsetDateTime,
+) -> Result<(), UserError> {
+    let OwnPasswordChange { current, new, keep } = change;
     let password = Password::new(new, user.username.as_str())?;
     if new == current {
         return Err(UserError::PasswordReused);
     }
     let hash = hasher.hash(&password).await?;
-    let actor = scope.actor.clone();
+    let (org, id, actor) = (user.org, user.id, scope.actor.clone());
     store
         .write(move |txn| {
             let mut user = load_for_update(txn, org, id)?.ok_or(UserError::NotFound(id.to_string()))?;
@@ -350,6 +391,7 @@ pub async fn set_own_password(
             user.must_change_password = false;
             user.password_changed_at = now;
             user.updated_at = now;
+            user.failed_logins.clear();
             save(txn, &user)?;
             crate::auth::end_sessions(txn, user.id, keep)?;
             audit::append(

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod accounts;
 mod agent;
 mod audit;
 mod auth;

@@ -1,0 +1,52 @@
+//! `steward access grant|revoke|list`: who may log in on which hosts.
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+use super::manage::run;
+use crate::admin::Command;
+use crate::config::Config;
+use crate::orgs;
+
+#[derive(Subcommand)]
+pub enum AccessCmd {
+    /// Let a user log in on hosts (prints the rule's id). Give exactly one of --all, --tag,
+    /// --host.
+    Grant {
+        /// The user's name.
+        user: String,
+        /// Every host of the user's organization, present and future.
+        #[arg(long)]
+        all: bool,
+        /// Hosts carrying this tag; repeat for more (any of them).
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+        /// A host, by name or id; repeat for more.
+        #[arg(long = "host")]
+        hosts: Vec<String>,
+        /// Also make the user a member of `steward-sudo` there.
+        #[arg(long)]
+        sudo: bool,
+    },
+    /// Remove a rule by id.
+    Revoke {
+        id: u64,
+        #[arg(long, default_value = orgs::DEFAULT_ORG)]
+        org: String,
+    },
+    /// List rules (tab-separated: id, user, hosts, sudo or -).
+    List {
+        #[arg(long, default_value = orgs::DEFAULT_ORG)]
+        org: String,
+    },
+}
+
+pub fn access(cmd: AccessCmd, config: Config) -> anyhow::Result<ExitCode> {
+    let command = match cmd {
+        AccessCmd::Grant { user, all, tags, hosts, sudo } => Command::AccessGrant { user, all, tags, hosts, sudo },
+        AccessCmd::Revoke { id, org } => Command::AccessRevoke { id, org },
+        AccessCmd::List { org } => Command::AccessList { org },
+    };
+    run(&config, command)
+}
