@@ -58,6 +58,9 @@ const SSH_IMPORT: Option<&str> = Some(r#"{"name": "{uniq}", "private_key": "not 
 const WS_ORIGIN: &[(u16, &str)] = &[(403, "live.bad_origin")];
 /// Cookies and bearer tokens do not authenticate a push: only an `X-API-Key` does.
 const INGEST_401: &[(u16, &str)] = &[(401, "ingest.key_required")];
+const GROUPS_404: &[(u16, &str)] = &[(404, "accounts.group_not_found")];
+const USER_KEY: &str =
+    r#"{"key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl m@x"}"#;
 const PUSH: Option<&str> =
     Some(r#"{"machine": {"hostname": "m", "fingerprint": "fp-matrix"}, "metrics": [{"name": "load.1", "value": 1}]}"#);
 
@@ -121,6 +124,25 @@ const CASES: &[Case] = &[
     with_codes(case("GET", "/api/v1/ssh-keys/{sshKeyA}/public", None, [401, 200, 200, 200, 404, 404]), SSH_KEYS_404),
     with_codes(case("GET", "/api/v1/ssh-keys/{sshKeyA}/hosts", None, [401, 200, 200, 200, 404, 404]), SSH_KEYS_404),
     with_codes(case("DELETE", "/api/v1/ssh-keys/{sshKeyA}", None, [401, 403, 403, 204, 404, 404]), SSH_KEYS_404),
+    case("GET", "/api/v1/access-rules", None, [401, 403, 403, 200, 200, 200]),
+    with_codes(case("POST", "/api/v1/access-rules", Some(r#"{"user_id": 999999, "on": "all"}"#), [401, 403, 403, 404, 404, 404]), USERS_404),
+    with_codes(case("DELETE", "/api/v1/access-rules/999999", None, [401, 403, 403, 404, 404, 404]), &[(404, "accounts.rule_not_found")]),
+    case("GET", "/api/v1/unix-groups", None, [401, 403, 403, 200, 200, 200]),
+    case("POST", "/api/v1/unix-groups", Some(r#"{"name": "{uniq}"}"#), [401, 403, 403, 201, 201, 201]),
+    with_codes(case("PATCH", "/api/v1/unix-groups/999999", Some(r#"{"members": []}"#), [401, 403, 403, 404, 404, 404]), GROUPS_404),
+    with_codes(case("DELETE", "/api/v1/unix-groups/999999", None, [401, 403, 403, 404, 404, 404]), GROUPS_404),
+    // A user's Unix side: themselves or their organization's admins.
+    with_codes(case("GET", "/api/v1/users/{viewerA}/unix", None, [401, 200, 403, 200, 404, 404]), USERS_404),
+    with_codes(case("PATCH", "/api/v1/users/{viewerA}/unix", Some(r#"{"shell": "/bin/sh"}"#), [401, 200, 403, 200, 404, 404]), USERS_404),
+    with_codes(case("POST", "/api/v1/users/{new}/keys", Some(USER_KEY), [401, 403, 403, 201, 404, 404]), USERS_404),
+    // 404: no such key (admin A) or no such user (others).
+    case("DELETE", "/api/v1/users/{new}/keys?fingerprint=SHA256:none", None, [401, 403, 403, 404, 404, 404]),
+    with_codes(case("GET", "/api/v1/hosts/{hostA}/accounts", None, [401, 403, 403, 200, 404, 404]), HOSTS_404),
+    // Hosts' routes take a machine token in X-API-Key, never a session or bearer token.
+    with_codes(case("GET", "/api/v1/agent/nss", None, [401, 401, 401, 401, 401, 401]), INGEST_401),
+    with_codes(case("GET", "/api/v1/agent/nss/shadow", None, [401, 401, 401, 401, 401, 401]), INGEST_401),
+    with_codes(case("POST", "/api/v1/agent/nss/status", Some(r#"{"ok": true}"#), [401, 401, 401, 401, 401, 401]), INGEST_401),
+    with_codes(case("POST", "/api/v1/agent/password", Some(r#"{"user": "va", "old": "a", "new": "b"}"#), [401, 401, 401, 401, 401, 401]), INGEST_401),
     with_codes(case("POST", "/api/v1/ingest/metrics", PUSH, [401, 401, 401, 401, 401, 401]), INGEST_401),
     with_codes(case("GET", "/api/v1/ws/hosts", None, [401, 403, 403, 403, 403, 403]), WS_ORIGIN),
     with_codes(case("GET", "/api/v1/ws/hosts/{hostA}", None, [401, 403, 403, 403, 403, 403]), WS_ORIGIN),
@@ -229,7 +251,7 @@ impl World {
             }
             tokens.push(list);
         }
-        let (mut hosts, mut keys, mut ssh_keys) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut hosts, mut keys, mut ssh_keys, mut access) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for w in [sup, &self.admin_a_witness, &self.admin_b_witness] {
             let mut list = w.hosts().await;
             for h in list.iter_mut().filter(|h| h["kind"] == "local") {
@@ -241,9 +263,12 @@ impl World {
             hosts.push(list);
             keys.push(w.get("/api/v1/ingest-keys").await.expect_status(200).body);
             ssh_keys.push(w.get("/api/v1/ssh-keys").await.expect_status(200).body);
+            access.push(w.get("/api/v1/access-rules").await.expect_status(200).body);
+            access.push(w.get("/api/v1/unix-groups").await.expect_status(200).body);
         }
         serde_json::json!({
             "users": users, "orgs": orgs, "tokens": tokens, "hosts": hosts, "ingest_keys": keys, "ssh_keys": ssh_keys,
+            "access": access,
         })
     }
 

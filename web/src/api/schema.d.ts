@@ -4,6 +4,126 @@
  */
 
 export interface paths {
+    "/api/v1/access-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who may log in where (admins). */
+        get: operations["list_rules"];
+        put?: never;
+        /**
+         * Let a user log in on all hosts, hosts with any of some tags, or named hosts, optionally
+         *     with sudo (admins). The user gets a uid on first grant.
+         */
+        post: operations["grant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access-rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a rule (admins); hosts drop the user at their next sync unless another rule
+         *     still lets them in.
+         */
+        delete: operations["revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent/nss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This host's account files and SSH keys as one bundle (machine token). `ETag` is the
+         *     version; with `If-None-Match` an unchanged bundle answers 304, after waiting up to
+         *     `wait` seconds for a change (long-poll). Only over TLS or loopback.
+         */
+        get: operations["bundle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent/nss/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The agent's report of its last installation (machine token): kept for admins to see. */
+        post: operations["status"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent/nss/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One file, as libnss-extrausers reads it: `passwd`, `group` or `shadow` (machine token;
+         *     shadow only over TLS or loopback).
+         */
+        get: operations["file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A password change made on the host (machine token; TLS or loopback): the current
+         *     password must be right (failures count toward the lockout), the new one must pass the
+         *     policy, and the user must be allowed on this host.
+         */
+        post: operations["password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit": {
         parameters: {
             query?: never;
@@ -205,6 +325,23 @@ export interface paths {
          *     host that is not polled over SSH: 409 `hosts.not_ssh`.
          */
         patch: operations["update"];
+        trace?: never;
+    };
+    "/api/v1/hosts/{id}/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The accounts a host receives and its last sync report (admins). */
+        get: operations["host_accounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/hosts/{id}/approve": {
@@ -561,6 +698,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/unix-groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization's Unix groups (admins). */
+        get: operations["list_groups"];
+        put?: never;
+        /** Create a Unix group with a gid from the accounts range (admins). */
+        post: operations["create_group"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/unix-groups/{gid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a group (admins); its gid is not given out again. */
+        delete: operations["delete_group"];
+        options?: never;
+        head?: never;
+        /** Replace a group's members (admins). */
+        patch: operations["update_group"];
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -598,6 +771,24 @@ export interface paths {
         patch: operations["update"];
         trace?: never;
     };
+    "/api/v1/users/{id}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add an SSH public key (the user, or admins); hosts offer it to sshd at their next sync. */
+        post: operations["add_key"];
+        /** Remove an SSH public key by fingerprint (the user, or admins). */
+        delete: operations["remove_key"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/{id}/password": {
         parameters: {
             query?: never;
@@ -613,6 +804,24 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/unix": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a user is on hosts: uid, shell, home, SSH keys, groups (the user, or admins). */
+        get: operations["unix"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Choose a login shell from the allowed ones (the user, or admins). */
+        patch: operations["set_shell"];
         trace?: never;
     };
     "/api/v1/users/{id}/unlock": {
@@ -676,6 +885,15 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AccessRule: components["schemas"]["Target"] & {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            id: number;
+            /** @description Membership of the `steward-sudo` group on the hosts covered. */
+            sudo: boolean;
+            user_id: components["schemas"]["UserId"];
+        };
         /**
          * @description A DNS name, IPv4 address or IPv6 address (without brackets).
          * @example db-1.example.net
@@ -719,6 +937,20 @@ export interface components {
              */
             duplicate: boolean;
         };
+        /**
+         * @description What `GET /api/v1/agent/nss` answers: every file and key, with the version the ETag
+         *     carries. Hosts check `version` against the content before installing anything.
+         */
+        Bundle: components["schemas"]["Files"] & {
+            /** Format: int64 */
+            host_id: number;
+            /** Format: int32 */
+            uid_max: number;
+            /** Format: int32 */
+            uid_min: number;
+            /** @description Lowercase hex SHA-256 of the content (see the README's host setup). */
+            version: string;
+        };
         /** @description A created key: the only time its value is shown, as `key`. */
         CreatedKey: components["schemas"]["IngestKey"] & {
             key: string;
@@ -755,6 +987,16 @@ export interface components {
             /** @description Stable, machine-readable: `area.reason`. */
             code: string;
             message: string;
+        };
+        /** @description The rendered files of one host. */
+        Files: {
+            group: string;
+            /** @description `authorized_keys` lines by user; disabled users have none. */
+            keys: {
+                [key: string]: string[];
+            };
+            passwd: string;
+            shadow: string;
         };
         /**
          * @description A host key fingerprint as `ssh-keygen -l` prints it: `SHA256:` and 43 base64 characters.
@@ -806,6 +1048,15 @@ export interface components {
             state?: components["schemas"]["HostState"];
             tags: string[];
         };
+        /** @description Who a host receives, and what its agent last reported. */
+        HostAccounts: {
+            /** Format: int64 */
+            host_id: number;
+            report?: components["schemas"]["SyncReport"] | null;
+            users: components["schemas"]["HostUser"][];
+            /** @description The version the host should hold now. */
+            version: string;
+        };
         HostDetail: components["schemas"]["HostSummary"] & {
             /** @description The newest sample of every series, sorted by metric and labels. */
             latest: components["schemas"]["LatestValue"][];
@@ -817,6 +1068,12 @@ export interface components {
          * @example db-1
          */
         HostName: string;
+        /** @description What the hook sends. Its `Debug` shows only the user. */
+        HostPasswordChange: {
+            new: string;
+            old: string;
+            user: string;
+        };
         /** @description One SSH host as its poller sees it. */
         HostPoll: {
             last_error?: components["schemas"]["LastError"] | null;
@@ -857,6 +1114,12 @@ export interface components {
             /** @description From the newer of `last_seen_ms` and `last_push_ms`. */
             status: components["schemas"]["Status"];
             vitals: components["schemas"]["Vitals"];
+        };
+        HostUser: {
+            sudo: boolean;
+            /** Format: int32 */
+            uid: number;
+            username: string;
         };
         /** @description A private key to import. Its `Debug` shows neither the key nor the passphrase. */
         ImportSshKey: {
@@ -994,6 +1257,9 @@ export interface components {
             must_change_password: boolean;
             user: components["schemas"]["UserView"];
         };
+        MembersRequest: {
+            members: components["schemas"]["UserId"][];
+        };
         MetricDoc: {
             labels?: {
                 [key: string]: string;
@@ -1008,15 +1274,32 @@ export interface components {
              */
             value: number;
         };
+        NewGroup: {
+            members?: components["schemas"]["UserId"][];
+            /** @description A Unix group name: 1-32 lowercase letters, digits, '_' or '-'. */
+            name: string;
+        };
         NewKey: {
             /** @description Machines enrolled with it start approved instead of pending (default false). */
             auto_approve?: boolean;
             /** @description What the key is for, e.g. "web servers" (1-64 characters). */
             name: string;
         };
+        NewKeyRequest: {
+            /** @description One OpenSSH public key line, e.g. `ssh-ed25519 AAAA... me@laptop`. */
+            key: string;
+        };
         NewOrg: {
             /** @description 1-63 lowercase letters, digits and '-', starting with a letter. */
             name: string;
+        };
+        /**
+         * @description A login grant: `{"user_id": 3, "on": "all"}`, `{"user_id": 3, "on": "tags", "tags": ["web"]}`
+         *     or `{"user_id": 3, "on": "hosts", "hosts": [7, 9]}`; `sudo` adds the `steward-sudo` group.
+         */
+        NewRuleRequest: components["schemas"]["Target"] & {
+            sudo?: boolean;
+            user_id: components["schemas"]["UserId"];
         };
         /** @description A new SSH host (`POST /api/v1/hosts` with `"kind": "ssh"`). */
         NewSshHost: {
@@ -1184,6 +1467,10 @@ export interface components {
          * @enum {string}
          */
         Role: "viewer" | "operator" | "admin" | "superadmin";
+        /** @description An access rule as listed: with the user's name. */
+        RuleView: components["schemas"]["AccessRule"] & {
+            username: string;
+        };
         /** @description The host key a server presented. */
         SeenKey: {
             algorithm: string;
@@ -1196,6 +1483,10 @@ export interface components {
             };
             max: (number | null)[];
             min: (number | null)[];
+        };
+        ShellRequest: {
+            /** @description One of the configured shells (`accounts.shells`). */
+            shell: string;
         };
         /** @description How the appliance logs in. The password itself is sealed and never returned. */
         SshAuth: {
@@ -1287,6 +1578,20 @@ export interface components {
         };
         /** @enum {string} */
         Status: "online" | "offline" | "unknown" | "unreachable" | "auth_failed" | "host_key_changed" | "error" | "disabled";
+        /** @description What an agent sends to `POST /api/v1/agent/nss/status`. */
+        StatusRequest: {
+            error?: string | null;
+            ok: boolean;
+            /** @description The version installed (or refused). */
+            version?: string;
+        };
+        SyncReport: {
+            /** Format: date-time */
+            at: string;
+            error?: string | null;
+            ok: boolean;
+            version: string;
+        };
         /**
          * @description Up to 16 tags of `[A-Za-z0-9_.:=-]`, 1 to 32 characters each, de-duplicated.
          * @example [
@@ -1295,6 +1600,19 @@ export interface components {
          *     ]
          */
         Tags: string[];
+        /** @description Which hosts a rule covers. */
+        Target: {
+            /** @enum {string} */
+            on: "all";
+        } | {
+            /** @enum {string} */
+            on: "tags";
+            tags: string[];
+        } | {
+            hosts: number[];
+            /** @enum {string} */
+            on: "hosts";
+        };
         TestError: {
             /**
              * @description `ssh.dns`, `ssh.refused`, `ssh.timeout`, `ssh.unreachable`, `ssh.protocol`,
@@ -1319,8 +1637,47 @@ export interface components {
         };
         /** @enum {string} */
         Tier: "raw" | "1m" | "1h";
+        UnixGroup: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int32 */
+            gid: number;
+            members: components["schemas"]["UserId"][];
+            name: string;
+        };
+        /** @description What a user is on a host, as the API shows it. */
+        UnixView: {
+            gecos: string;
+            /**
+             * Format: int32
+             * @description The user's own group has gid = uid.
+             */
+            gid?: number | null;
+            /** @description The organization groups the user belongs to. */
+            groups: string[];
+            home: string;
+            keys: components["schemas"]["UserKey"][];
+            shell: string;
+            /** @description Shells an admin may choose from. */
+            shells: string[];
+            /**
+             * Format: int32
+             * @description `None` until the user is first given access, a key, a shell or a group.
+             */
+            uid?: number | null;
+            username: string;
+        };
         /** Format: int64 */
         UserId: number;
+        UserKey: {
+            /** @description e.g. `ssh-ed25519`. */
+            algorithm: string;
+            comment: string;
+            /** @description `SHA256:...`, as `ssh-keygen -l` prints it. */
+            fingerprint: string;
+            /** @description The `authorized_keys` line: algorithm, key and comment. */
+            line: string;
+        };
         /** @description Changes to an account; absent fields stay as they are. */
         UserPatchRequest: {
             disabled?: boolean | null;
@@ -1420,6 +1777,270 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleView"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    grant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewRuleRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessRule"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    bundle: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Seconds to hold the request while the bundle still has the version in
+                 *     `If-None-Match` (0-120; default 0: answer at once).
+                 */
+                wait?: number;
+            };
+            header: {
+                /** @description the host's machine token (stm_...) */
+                "X-API-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bundle"];
+                };
+            };
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    status: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the host's machine token (stm_...) */
+                "X-API-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusRequest"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    file: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the host's machine token (stm_...) */
+                "X-API-Key": string;
+            };
+            path: {
+                /** @description passwd, group or shadow */
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    password: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the host's machine token (stm_...) */
+                "X-API-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HostPasswordChange"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list: {
         parameters: {
             query?: {
@@ -1896,6 +2517,43 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    host_accounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HostAccounts"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2820,6 +3478,132 @@ export interface operations {
             };
         };
     };
+    list_groups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnixGroup"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_group: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewGroup"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnixGroup"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_group: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                gid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_group: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                gid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MembersRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnixGroup"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list: {
         parameters: {
             query?: {
@@ -2998,6 +3782,77 @@ export interface operations {
             };
         };
     };
+    add_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewKeyRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserKey"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    remove_key: {
+        parameters: {
+            query: {
+                /** @description The key's `SHA256:...` fingerprint. */
+                fingerprint: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     reset_password: {
         parameters: {
             query?: {
@@ -3022,6 +3877,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserView"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    unix: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnixView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_shell: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShellRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnixView"];
                 };
             };
             422: {
