@@ -5,6 +5,7 @@
 //! - `storage`: bytes per sample on disk after a simulated week of one host is sealed;
 //! - `query`: latency of a day and a month of history over `GET /api/v1/hosts/{id}/series`;
 //! - `overview`: latency of `GET /api/v1/hosts` with 1,000 hosts;
+//! - `nss`: rendering one host's account files for 100,000 users;
 //! - `footprint` (not part of `all`): memory and CPU per cycle of `steward agent`, next to
 //!   Debian's `prometheus-node-exporter`, over real minutes;
 //! - `ssh` (not part of `all`): hundreds of SSH hosts on local sshd instances polled for
@@ -19,6 +20,7 @@
 
 mod footprint;
 mod ingest;
+mod nss;
 mod query;
 mod report;
 mod ssh;
@@ -81,6 +83,7 @@ pub enum Phase {
     Storage,
     Query,
     Overview,
+    Nss,
     /// Not part of `all`: it runs for minutes of real time.
     Footprint,
     /// Not part of `all`: it runs for minutes of real time and needs /usr/sbin/sshd.
@@ -125,6 +128,9 @@ async fn phases(args: &BenchArgs, scratch: &Scratch) -> anyhow::Result<()> {
     }
     if wants(Phase::Overview) {
         print(&query::overview(&scratch.sub("overview")).await?);
+    }
+    if wants(Phase::Nss) {
+        print(&nss::run());
     }
     if args.phase == Phase::Footprint {
         print(&footprint::run(&scratch.sub("footprint"), args.cycles, args.interval, &args.node_exporter).await?);

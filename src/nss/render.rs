@@ -6,7 +6,6 @@
 //! milliseconds (`steward bench nss`).
 
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -78,18 +77,25 @@ fn clean(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Renders `accounts` (each also gets a group of its own, gid = uid) and `groups`.
+/// Lines are built with `push_str` rather than `write!`: the formatting machinery alone
+/// would spend most of the 50 ms budget of 100,000 users.
 pub fn render(accounts: &[Account<'_>], groups: &[Group<'_>]) -> Files {
     let mut files = Files {
-        passwd: String::with_capacity(accounts.len() * 64),
+        passwd: String::with_capacity(accounts.len() * 72),
         group: String::with_capacity((accounts.len() + groups.len()) * 24),
         shadow: String::with_capacity(accounts.len() * 96),
         keys: BTreeMap::new(),
     };
-    // Writing into a String cannot fail.
+    let (mut num, mut id) = (itoa::Buffer::new(), itoa::Buffer::new());
     for a in accounts {
-        let (name, gecos, shell) = (a.name, clean(a.gecos), clean(a.shell));
-        let _ = writeln!(files.passwd, "{name}:x:{uid}:{uid}:{gecos}:/home/{name}:{shell}", uid = a.uid);
-        let _ = writeln!(files.group, "{name}:x:{}:", a.uid);
+        let (name, uid) = (a.name, id.format(a.uid));
+        let passwd = &mut files.passwd;
+        for part in [name, ":x:", uid, ":", uid, ":", &clean(a.gecos), ":/home/", name, ":", &clean(a.shell), "\n"] {
+            passwd.push_str(part);
+        }
+        for part in [name, ":x:", uid, ":\n"] {
+            files.group.push_str(part);
+        }
         // A hash that could break the line locks the account instead.
         let hash =
             if a.hash.is_empty() || a.hash.contains(|c: char| c == ':' || c.is_control()) { "*" } else { a.hash };
@@ -97,14 +103,25 @@ pub fn render(accounts: &[Account<'_>], groups: &[Group<'_>]) -> Files {
         let changed = if a.must_change { 0 } else { a.changed_day.max(1) };
         // Expire = 1 (1970-01-02): a `!` only stops passwords; an expired account stops
         // key logins too, through PAM's account stack.
-        let expire = if a.disabled { "1" } else { "" };
-        let _ = writeln!(files.shadow, "{name}:{lock}{hash}:{changed}:::::{expire}:");
+        let expire = if a.disabled { ":::::1:\n" } else { "::::::\n" };
+        for part in [name, ":", lock, hash, ":", num.format(changed), expire] {
+            files.shadow.push_str(part);
+        }
         if !a.disabled && !a.keys.is_empty() {
             files.keys.insert(name.to_string(), a.keys.iter().map(|k| k.to_string()).collect());
         }
     }
     for g in groups {
-        let _ = writeln!(files.group, "{}:x:{}:{}", g.name, g.gid, g.members.join(","));
+        for part in [g.name, ":x:", num.format(g.gid), ":"] {
+            files.group.push_str(part);
+        }
+        for (i, m) in g.members.iter().enumerate() {
+            if i > 0 {
+                files.group.push(',');
+            }
+            files.group.push_str(m);
+        }
+        files.group.push('\n');
     }
     files
 }
