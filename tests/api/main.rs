@@ -16,6 +16,7 @@ mod cross_org;
 mod csrf;
 mod enroll;
 mod history;
+mod host_accounts;
 mod ingest;
 mod ingest_limits;
 mod live;
