@@ -31,14 +31,15 @@ impl Bundle {
 }
 
 /// A user allowed on a host, as read from the store.
-struct Allowed {
-    user: User,
-    account: accounts::UnixAccount,
-    sudo: bool,
+pub struct Allowed {
+    pub user: User,
+    pub account: accounts::UnixAccount,
+    /// Some rule gives them sudo there.
+    pub sudo: bool,
 }
 
-/// The files `host` should hold now: the users some access rule lets in, their groups.
-pub fn for_host(txn: &impl Reads, host: &Host) -> Result<Files, NssError> {
+/// The users some access rule lets in on `host`, by uid.
+pub fn allowed(txn: &impl Reads, host: &Host) -> Result<Vec<Allowed>, NssError> {
     let org = host.org;
     let rules = accounts::rules::list(txn, org)?;
     let mut allowed = Vec::new();
@@ -50,6 +51,13 @@ pub fn for_host(txn: &impl Reads, host: &Host) -> Result<Files, NssError> {
         allowed.push(Allowed { user, account, sudo });
     }
     allowed.sort_by_key(|a| a.account.uid);
+    Ok(allowed)
+}
+
+/// The files `host` should hold now: the users some access rule lets in, their groups.
+pub fn for_host(txn: &impl Reads, host: &Host) -> Result<Files, NssError> {
+    let org = host.org;
+    let allowed = allowed(txn, host)?;
     let names: std::collections::BTreeMap<u64, &str> =
         allowed.iter().map(|a| (a.user.id.0, a.user.username.as_str())).collect();
     let mut groups: Vec<Group<'_>> = Vec::new();

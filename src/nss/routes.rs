@@ -188,29 +188,12 @@ pub async fn host_accounts(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u6
         .store
         .read(move |txn| {
             let host = crate::hosts::load(txn, org, id)?;
-            let files = super::for_host(txn, &host)?;
-            let sudoers: Vec<&str> = files
-                .group
-                .lines()
-                .find_map(|l| l.strip_prefix(&format!("{}:x:", crate::accounts::SUDO_GROUP)))
-                .and_then(|rest| rest.split_once(':'))
-                .map_or_else(Vec::new, |(_, members)| members.split(',').collect());
-            let users = files
-                .passwd
-                .lines()
-                .filter_map(|l| {
-                    let mut f = l.split(':');
-                    let name = f.next()?;
-                    let uid = f.nth(1)?.parse().ok()?;
-                    Some(HostUser { username: name.to_string(), uid, sudo: sudoers.contains(&name) })
-                })
+            let version = super::for_host(txn, &host)?.version();
+            let users = super::bundle::allowed(txn, &host)?
+                .into_iter()
+                .map(|a| HostUser { username: a.user.username.as_str().to_string(), uid: a.account.uid, sudo: a.sudo })
                 .collect();
-            Ok::<_, NssError>(HostAccounts {
-                host_id: id,
-                version: files.version(),
-                users,
-                report: reports::get(txn, org, id)?,
-            })
+            Ok::<_, NssError>(HostAccounts { host_id: id, version, users, report: reports::get(txn, org, id)? })
         })
         .await?;
     Ok(HttpResponse::Ok().json(answer))

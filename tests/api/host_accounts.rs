@@ -155,7 +155,10 @@ impl HostSshd {
 
     fn with_key(&self, user: &str, key: &Path) -> Option<String> {
         let mut args = self.ssh_args();
-        args.extend(["-o", "BatchMode=yes", "-o", "PreferredAuthentications=publickey", "-o", "IdentitiesOnly=yes"].map(String::from));
+        args.extend(
+            ["-o", "BatchMode=yes", "-o", "PreferredAuthentications=publickey", "-o", "IdentitiesOnly=yes"]
+                .map(String::from),
+        );
         args.extend(["-i".into(), key.display().to_string(), format!("{user}@127.0.0.1"), "id -un".into()]);
         let out = Command::new("timeout").args(["20", "ssh"]).args(&args).output().expect("ssh runs");
         out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
@@ -197,7 +200,8 @@ async fn a_host_gets_exactly_the_allowed_accounts_and_sends_password_changes_bac
 
     let mut ids = std::collections::HashMap::new();
     for name in ["alice", "bob", "carol", "dave"] {
-        let body = json!({"username": name, "role": "viewer", "password": USER_PW, "must_change_password": name == "bob"});
+        let body =
+            json!({"username": name, "role": "viewer", "password": USER_PW, "must_change_password": name == "bob"});
         ids.insert(name, admin.post("/api/v1/users", body).await.expect_status(201).id());
     }
     for (name, sudo) in [("alice", true), ("bob", false), ("carol", false)] {
@@ -205,7 +209,10 @@ async fn a_host_gets_exactly_the_allowed_accounts_and_sends_password_changes_bac
         admin.post("/api/v1/access-rules", rule).await.expect_status(201);
     }
     for name in ["alice", "carol"] {
-        admin.post(&format!("/api/v1/users/{}/keys", ids[name]), json!({"key": public.trim()})).await.expect_status(201);
+        admin
+            .post(&format!("/api/v1/users/{}/keys", ids[name]), json!({"key": public.trim()}))
+            .await
+            .expect_status(201);
     }
     admin.patch(&format!("/api/v1/users/{}", ids["carol"]), json!({"disabled": true})).await.expect_status(200);
 
@@ -234,7 +241,11 @@ async fn a_host_gets_exactly_the_allowed_accounts_and_sends_password_changes_bac
     let exp = repo("tests/host/forced_change.exp");
     let out = Command::new("expect").args([exp.as_str(), &port, "bob", USER_PW, NEW_PW]).output().expect("expect runs");
     let said = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(said.contains("SESSION-CONTINUES-AS-bob"), "{said}\n{}", std::fs::read_to_string(dir.path().join("sshd.log")).unwrap_or_default());
+    assert!(
+        said.contains("SESSION-CONTINUES-AS-bob"),
+        "{said}\n{}",
+        std::fs::read_to_string(dir.path().join("sshd.log")).unwrap_or_default()
+    );
     app.try_login("bob", USER_PW).await.1.expect_status(401);
     app.login("bob", NEW_PW).await;
     until("the new hash on the host", || getent("shadow", "bob").split(':').nth(2) != Some("0")).await;
