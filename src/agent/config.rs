@@ -8,6 +8,7 @@ use std::time::Duration;
 use reqwest::Url;
 use serde::Deserialize;
 
+use super::nss::InstallOptions;
 use crate::collect::{CollectorOptions, METRICS};
 use crate::config::{ConfigError, Loaded, LogFormat, Schema, Secret};
 
@@ -46,6 +47,7 @@ struct Raw {
     tls: RawTls,
     collect: RawCollect,
     local_api: RawLocalApi,
+    nss: RawNss,
 }
 
 #[derive(Debug, Deserialize)]
@@ -69,6 +71,30 @@ struct RawCollect {
 struct RawLocalApi {
     enabled: bool,
     listen: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNss {
+    enabled: bool,
+    dir: PathBuf,
+    interval_s: u32,
+    uid_min: u32,
+    uid_max: u32,
+}
+
+/// Central accounts (`[nss]`): whether and where the appliance's account files are
+/// installed, how often they are checked, and what a bundle must satisfy.
+#[derive(Debug, Clone)]
+pub struct NssOptions {
+    pub enabled: bool,
+    /// libnss-extrausers' directory.
+    pub dir: PathBuf,
+    /// Longest time between two requests for the bundle.
+    pub interval: Duration,
+    /// The id range and the local account files bundles are checked against. Tests point
+    /// the files at fixtures and turn `set_owner` off; the file format offers neither.
+    pub install: InstallOptions,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +134,7 @@ pub struct AgentConfig {
     pub collect: CollectorOptions,
     /// Where the local API listens, when it is on.
     pub local_api: Option<SocketAddr>,
+    pub nss: NssOptions,
     pub log_format: LogFormat,
     pub log_level: String,
 }
@@ -120,30 +147,47 @@ impl AgentConfig {
         cli: Vec<(&str, &str, toml::Value)>,
     ) -> Result<Loaded<AgentConfig>, ConfigError> {
         let raw: Loaded<Raw> = crate::config::load_with(&SCHEMA, file, env, cli)?;
-        let checked = AgentConfig::check(&raw.config)?;
+        let checked = AgentConfig::check(&raw.config, true)?;
         Ok(raw.map(|_| checked))
     }
 
-    /// The defaults, pointed at `server` with `key`; for tests and the benchmark.
+    /// [`AgentConfig::load`] for commands that never enroll: an absent key is no error
+    /// (the password hook runs from PAM, without the credential holding the key; it
+    /// authenticates with the machine token the running agent stored).
+    pub fn load_without_key(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+        cli: Vec<(&str, &str, toml::Value)>,
+    ) -> Result<Loaded<AgentConfig>, ConfigError> {
+        let raw: Loaded<Raw> = crate::config::load_with(&SCHEMA, file, env, cli)?;
+        let checked = AgentConfig::check(&raw.config, false)?;
+        Ok(raw.map(|_| checked))
+    }
+
+    /// The defaults, pointed at `server` with `key`; for tests and the benchmark. Central
+    /// accounts are off: a test must never install accounts on the machine running it
+    /// (`/var/lib/extrausers` may well exist there); a test that wants them turns them on
+    /// with a temporary directory and fixture files.
     pub fn for_server(server: &str, key: &str, state_dir: &Path) -> Result<Self, ConfigError> {
         let cli = vec![
             ("server", "server", toml::Value::String(server.into())),
             ("key", "key", toml::Value::String(key.into())),
             ("state_dir", "state_dir", toml::Value::String(state_dir.display().to_string())),
+            ("nss.enabled", "nss.enabled", toml::Value::Boolean(false)),
         ];
         Ok(Self::load(None, std::iter::empty(), cli)?.config)
     }
 
-    fn check(raw: &Raw) -> Result<Self, ConfigError> {
+    fn check(raw: &Raw, require_key: bool) -> Result<Self, ConfigError> {
         let bad = |key: &str, reason: String| ConfigError::Invalid { key: key.into(), reason };
         if raw.server.trim().is_empty() {
             return Err(bad("server", "is required: the appliance's URL, e.g. https://steward.example.com".into()));
         }
         let server = Url::parse(raw.server.trim()).map_err(|e| bad("server", format!("{:?}: {e}", raw.server)))?;
-        if raw.key.is_empty() {
+        if raw.key.is_empty() && require_key {
             return Err(bad("key", "is required: an enrollment key (sti_...) from the appliance".into()));
         }
-        if !raw.key.expose().starts_with(crate::ingest::keys::PREFIX) {
+        if !raw.key.is_empty() && !raw.key.expose().starts_with(crate::ingest::keys::PREFIX) {
             return Err(bad("key", "is not an enrollment key (those start with sti_)".into()));
         }
         if raw.interval_s == 0 || raw.interval_s > 3600 {
@@ -191,6 +235,7 @@ impl AgentConfig {
                 gpu: raw.collect.gpu,
             },
             local_api,
+            nss: nss(&raw.nss)?,
             log_format: raw.log_format,
             log_level: raw.log_level.clone(),
         })
@@ -213,6 +258,39 @@ fn trust(server: &Url, tls: &RawTls) -> Result<Trust, ConfigError> {
         )),
         other => Err(bad("server", format!("scheme {other:?} is not http or https"))),
     }
+}
+
+/// The lowest `nss.uid_min`: below it live the accounts distributions create themselves.
+const NSS_UID_FLOOR: u32 = 1000;
+
+fn nss(raw: &RawNss) -> Result<NssOptions, ConfigError> {
+    let bad = |key: &str, reason: String| ConfigError::Invalid { key: key.into(), reason };
+    if raw.interval_s == 0 || raw.interval_s > 3600 {
+        return Err(bad("nss.interval_s", format!("{} is outside 1..=3600", raw.interval_s)));
+    }
+    if raw.uid_min < NSS_UID_FLOOR {
+        return Err(bad(
+            "nss.uid_min",
+            format!("{} is below {NSS_UID_FLOOR}, where system accounts live", raw.uid_min),
+        ));
+    }
+    if raw.uid_min > raw.uid_max {
+        return Err(bad("nss.uid_max", format!("{} is below nss.uid_min ({})", raw.uid_max, raw.uid_min)));
+    }
+    // 4294967295 is (uid_t)-1, "no id" to chown and setuid; 65534 and the like are caught
+    // as collisions with the local files instead.
+    if raw.uid_max == u32::MAX {
+        return Err(bad("nss.uid_max", format!("{} is (uid_t)-1, not an id", raw.uid_max)));
+    }
+    if !raw.dir.is_absolute() {
+        return Err(bad("nss.dir", format!("{} is not an absolute path", raw.dir.display())));
+    }
+    Ok(NssOptions {
+        enabled: raw.enabled,
+        dir: raw.dir.clone(),
+        interval: Duration::from_secs(u64::from(raw.interval_s)),
+        install: InstallOptions { uid_min: raw.uid_min, uid_max: raw.uid_max, ..InstallOptions::default() },
+    })
 }
 
 /// Loopback by address or by the name `localhost` (which resolves only to loopback).

@@ -12,6 +12,8 @@
 //!   when it does not, enrollment state changes logged once.
 //! - [`cycle`]: the collection thread.
 //! - [`local_api`]: the optional read-only API on this machine.
+//! - [`nss`]: central accounts: the bundle, its checks, its install, the sync task.
+//! - [`hooks`]: what sshd and PAM run: `authorized-keys` and `password-hook`.
 //! - `trim`: start-up-only code pages handed back to the kernel once running steadily.
 //!
 //! It must not touch the appliance's store: everything goes through the public HTTP API.
@@ -19,7 +21,9 @@
 pub mod batch;
 pub mod config;
 mod cycle;
+pub mod hooks;
 pub mod local_api;
+pub mod nss;
 pub mod sender;
 pub mod spool;
 pub mod state;
@@ -61,15 +65,18 @@ pub enum AgentError {
 /// losing batches.
 const QUEUE: usize = 32;
 
-/// A started agent: collection thread, sender task, and optionally the local API.
+/// A started agent: collection thread, sender task, and optionally the local API and the
+/// account sync task.
 pub struct Agent {
     stop: watch::Sender<bool>,
     /// Dropping it wakes and ends the collection thread.
     stop_collecting: Option<std::sync::mpsc::Sender<()>>,
     collector: Option<std::thread::JoinHandle<()>>,
     sender: Option<tokio::task::JoinHandle<()>>,
+    nss: Option<tokio::task::JoinHandle<()>>,
     local_api: Option<actix_web::dev::ServerHandle>,
     stats: Arc<Stats>,
+    nss_stats: Arc<nss::sync::NssStats>,
     local_addr: Option<std::net::SocketAddr>,
 }
 
@@ -109,6 +116,18 @@ impl Agent {
         };
         let (stop_collecting, collecting) = std::sync::mpsc::channel();
         let collector = cycle::spawn(&config, fingerprint, clock.clone(), tx, collecting, view)?;
+        let nss_stats = Arc::new(nss::sync::NssStats::default());
+        let nss = config.nss.enabled.then(|| {
+            let parts = nss::sync::Parts {
+                options: config.nss.clone(),
+                max_backoff: config.max_backoff,
+                transport: transport.clone(),
+                state: state.clone(),
+                token: token.clone(),
+                stats: nss_stats.clone(),
+            };
+            nss::sync::spawn(parts, stopped.clone())
+        });
         let deliver = sender::Sender::new(&config, transport, state, token, spool, stats.clone(), clock);
         let sender = tokio::spawn(deliver.run(rx, stopped));
         tracing::info!(server = %config.server, interval_s = config.interval.as_secs_f32(), "agent started");
@@ -117,14 +136,21 @@ impl Agent {
             stop_collecting: Some(stop_collecting),
             collector: Some(collector),
             sender: Some(sender),
+            nss,
             local_api,
             stats,
+            nss_stats,
             local_addr,
         })
     }
 
     pub fn stats(&self) -> &Arc<Stats> {
         &self.stats
+    }
+
+    /// What the account sync task has done (all zero when it is off).
+    pub fn nss_stats(&self) -> &Arc<nss::sync::NssStats> {
+        &self.nss_stats
     }
 
     /// Where the local API listens, when it is on.
@@ -144,6 +170,9 @@ impl Agent {
         }
         if let Some(sender) = self.sender.take() {
             let _ = sender.await;
+        }
+        if let Some(nss) = self.nss.take() {
+            let _ = nss.await;
         }
     }
 }

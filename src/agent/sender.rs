@@ -329,7 +329,7 @@ fn lock(spool: &Mutex<Spool>) -> std::sync::MutexGuard<'_, Spool> {
 }
 
 /// Resolves once the agent is stopping (or its owner is gone).
-async fn stopping(stop: &mut watch::Receiver<bool>) {
+pub(super) async fn stopping(stop: &mut watch::Receiver<bool>) {
     while !*stop.borrow_and_update() {
         if stop.changed().await.is_err() {
             return;
@@ -340,17 +340,17 @@ async fn stopping(stop: &mut watch::Receiver<bool>) {
 /// Exponential backoff from 1 s to a ceiling, with ±20% jitter so a fleet that lost its
 /// appliance together does not come back in lockstep.
 #[derive(Debug)]
-struct Backoff {
+pub(super) struct Backoff {
     next: Duration,
     max: Duration,
 }
 
 impl Backoff {
-    fn new(max: Duration) -> Self {
+    pub(super) fn new(max: Duration) -> Self {
         Self { next: Duration::from_secs(1).min(max), max }
     }
 
-    fn next(&mut self) -> Duration {
+    pub(super) fn next(&mut self) -> Duration {
         let base = self.next;
         self.next = (self.next * 2).min(self.max);
         let mut r = [0u8; 2];
@@ -359,7 +359,7 @@ impl Backoff {
         base.mul_f64(0.8 + 0.4 * spread)
     }
 
-    fn reset(&mut self) {
+    pub(super) fn reset(&mut self) {
         self.next = Duration::from_secs(1).min(self.max);
     }
 }

@@ -3,14 +3,18 @@
 //! answer means for the batch. Trust on first use lives here: an untrusted certificate is
 //! noted without sending anything, pinned, and from then on nothing else is accepted.
 //!
+//! The account calls share that client: the bundle (a long poll), the install status, and
+//! a password change for the PAM hook. Clones share the connection and its trust, so a pin
+//! taken on first use by a push holds for every caller.
+//!
 //! It must not touch the spool or decide on retries; [`Outcome`] says what happened.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use reqwest::header::{CONTENT_ENCODING, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{CONTENT_ENCODING, CONTENT_TYPE, IF_NONE_MATCH, RETRY_AFTER};
 use reqwest::{StatusCode, Url};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::AgentError;
 use super::batch::Framed;
@@ -67,12 +71,56 @@ pub enum Outcome {
     CertificateChanged(String),
 }
 
+/// What asking for the account bundle came to.
+#[derive(Debug)]
+pub enum BundleAnswer {
+    /// A bundle, not yet checked in any way.
+    Bundle(Vec<u8>),
+    /// Still the version asked about.
+    NotModified,
+    /// No bundle: the token is unknown, the appliance refuses, or no usable answer.
+    Failed(Outcome),
+}
+
+/// The outcome of an install, as `POST /api/v1/agent/nss/status` takes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NssStatus {
+    /// The bundle's version, empty when none could be read.
+    pub version: String,
+    pub ok: bool,
+    pub error: Option<String>,
+}
+
+/// Why a password change did not happen; the hook prints it and refuses the change.
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordError {
+    /// The appliance's own message (wrong password, too short, rate limited...).
+    #[error("{message}")]
+    Refused { status: u16, code: String, message: String },
+    #[error("the appliance cannot be reached: {0}")]
+    Unreachable(String),
+}
+
+#[derive(Clone)]
 pub struct Transport {
-    client: reqwest::Client,
-    ingest: Url,
+    /// Shared by clones; replaced whole when a certificate is pinned on first use.
+    conn: Arc<Mutex<Conn>>,
+    urls: Arc<Urls>,
     timeout: Duration,
-    trust: Trust,
     state: State,
+}
+
+#[derive(Clone)]
+struct Conn {
+    client: reqwest::Client,
+    trust: Trust,
+}
+
+struct Urls {
+    ingest: Url,
+    nss: Url,
+    nss_status: Url,
+    password: Url,
 }
 
 impl Transport {
@@ -84,26 +132,41 @@ impl Transport {
         {
             trust = Trust::Pinned(pin);
         }
-        let ingest = config.server.join("api/v1/ingest/metrics").map_err(|e| AgentError::Url(e.to_string()))?;
+        let url = |path: &str| config.server.join(path).map_err(|e| AgentError::Url(e.to_string()));
+        let urls = Urls {
+            ingest: url("api/v1/ingest/metrics")?,
+            nss: url("api/v1/agent/nss")?,
+            nss_status: url("api/v1/agent/nss/status")?,
+            password: url("api/v1/agent/password")?,
+        };
         let client = client(trust, config.request_timeout)?;
-        Ok(Self { client, ingest, timeout: config.request_timeout, trust, state })
+        Ok(Self {
+            conn: Arc::new(Mutex::new(Conn { client, trust })),
+            urls: Arc::new(urls),
+            timeout: config.request_timeout,
+            state,
+        })
+    }
+
+    fn conn(&self) -> Conn {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     pub fn trust(&self) -> Trust {
-        self.trust
+        self.conn().trust
     }
 
     /// Sends one framed batch and reads what the appliance made of it.
     pub async fn push(&mut self, batch: &Framed, credential: Credential<'_>) -> Outcome {
         let outcome = self.push_once(batch, credential).await;
         match outcome {
-            Err(e) if matches!(self.trust, Trust::System { tofu: true }) && crate::tls::certificate_untrusted(&e) => {
+            Err(e) if matches!(self.trust(), Trust::System { tofu: true }) && crate::tls::certificate_untrusted(&e) => {
                 match self.pin_on_first_use().await {
-                    Ok(()) => self.push_once(batch, credential).await.unwrap_or_else(|e| self.failed(&e)),
+                    Ok(()) => self.push_once(batch, credential).await.unwrap_or_else(|e| failed(&e, self.timeout)),
                     Err(e) => Outcome::Retry { reason: e.to_string(), after: None },
                 }
             }
-            Err(e) => self.failed(&e),
+            Err(e) => failed(&e, self.timeout),
             Ok(outcome) => outcome,
         }
     }
@@ -119,33 +182,69 @@ impl Transport {
         let value = match credential {
             Credential::Key(v) | Credential::Token(v) => v,
         };
-        let mut req = self.client.post(self.ingest.clone()).header(CONTENT_TYPE, "application/json");
+        let mut req = self.conn().client.post(self.urls.ingest.clone()).header(CONTENT_TYPE, "application/json");
         if let Some(encoding) = encoding {
             req = req.header(CONTENT_ENCODING, encoding);
         }
-        let resp = req.header("x-api-key", value).body(body.to_vec()).send().await?;
-        let status = resp.status();
-        let retry_after = resp
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        let bytes = resp.bytes().await?;
+        let (status, retry_after, bytes) = read(req.header("x-api-key", value).body(body.to_vec())).await?;
         Ok(classify(status, &bytes, retry_after))
     }
 
-    fn failed(&self, e: &reqwest::Error) -> Outcome {
-        if let Some(changed) = crate::tls::certificate_changed(e) {
-            return Outcome::CertificateChanged(changed.to_string());
+    /// Asks for the account bundle. With `version`, the appliance answers 304 while it is
+    /// still that one, holding the request up to `wait` for a change (the long poll), so
+    /// this request's time limit is `wait` plus the usual one.
+    pub async fn get_bundle(&self, token: &str, version: Option<&str>, wait: Duration) -> BundleAnswer {
+        let mut url = self.urls.nss.clone();
+        if !wait.is_zero() {
+            url.set_query(Some(&format!("wait={}", wait.as_secs().clamp(1, 120))));
         }
-        let what = if e.is_timeout() {
-            format!("no answer within {} s", self.timeout.as_secs_f32())
-        } else if e.is_connect() {
-            "cannot connect".to_string()
-        } else {
-            "request failed".to_string()
+        let limit = wait + self.timeout;
+        let mut req = self.conn().client.get(url).header("x-api-key", token).timeout(limit);
+        if let Some(version) = version {
+            req = req.header(IF_NONE_MATCH, format!("\"{version}\""));
+        }
+        match read(req).await {
+            Err(e) => BundleAnswer::Failed(failed(&e, limit)),
+            Ok((StatusCode::OK, _, bytes)) => BundleAnswer::Bundle(bytes.to_vec()),
+            Ok((StatusCode::NOT_MODIFIED, _, _)) => BundleAnswer::NotModified,
+            Ok((status, retry_after, bytes)) => BundleAnswer::Failed(refusal(status, &bytes, retry_after)),
+        }
+    }
+
+    /// Reports how installing a bundle went; `Err` says why the report did not arrive.
+    pub async fn post_status(&self, token: &str, status: &NssStatus) -> Result<(), String> {
+        let req = self.conn().client.post(self.urls.nss_status.clone()).header("x-api-key", token).json(status);
+        match read(req).await {
+            Ok((StatusCode::NO_CONTENT | StatusCode::OK, _, _)) => Ok(()),
+            Ok((status, retry_after, bytes)) => Err(match refusal(status, &bytes, retry_after) {
+                Outcome::Refused { code, message } => format!("{code}: {message}"),
+                Outcome::Retry { reason, .. } => reason,
+                other => format!("{other:?}"),
+            }),
+            Err(e) => Err(error_chain(&e)),
+        }
+    }
+
+    /// Asks the appliance to change a central account's password. `body` is the JSON
+    /// (`user`, `old`, `new`); the caller owns it so it is wiped when sent.
+    pub async fn change_password(&self, token: &str, body: bytes::Bytes) -> Result<(), PasswordError> {
+        let req = self
+            .conn()
+            .client
+            .post(self.urls.password.clone())
+            .header("x-api-key", token)
+            .header(CONTENT_TYPE, "application/json")
+            .body(body);
+        let (status, _, bytes) = read(req).await.map_err(|e| PasswordError::Unreachable(error_chain(&e)))?;
+        // Exactly the appliance's yes: a proxy's or portal's 200 page must not count as one.
+        if status == StatusCode::NO_CONTENT {
+            return Ok(());
+        }
+        let (code, message) = match serde_json::from_slice::<ErrorBody>(&bytes) {
+            Ok(e) => (e.code, e.message),
+            Err(_) => (String::new(), format!("the appliance answered {status}")),
         };
-        Outcome::Retry { reason: format!("{what}: {}", error_chain(e)), after: None }
+        Err(PasswordError::Refused { status: status.as_u16(), code, message })
     }
 
     /// Notes the certificate the appliance presents (sending nothing), stores its pin and
@@ -158,7 +257,7 @@ impl Transport {
             .timeout(self.timeout)
             .build()
             .map_err(|e| AgentError::Client(e.to_string()))?;
-        let _ = probe.get(self.ingest.clone()).send().await;
+        let _ = probe.get(self.urls.ingest.clone()).send().await;
         let pin = seen.lock().unwrap_or_else(|p| p.into_inner()).take().ok_or_else(|| {
             AgentError::Client("the appliance presented no certificate to pin; will try again".into())
         })?;
@@ -170,10 +269,38 @@ impl Transport {
             fingerprint = %shown,
             "the appliance's certificate is not trusted by this system: pinned it on first use; any other certificate will be refused"
         );
-        self.trust = Trust::Pinned(pin);
-        self.client = client(self.trust, self.timeout)?;
+        let trust = Trust::Pinned(pin);
+        let client = client(trust, self.timeout)?;
+        *self.conn.lock().unwrap_or_else(|p| p.into_inner()) = Conn { client, trust };
         Ok(())
     }
+}
+
+/// Sends `req` and reads the status, `Retry-After` (in seconds) and body.
+async fn read(req: reqwest::RequestBuilder) -> Result<(StatusCode, Option<Duration>, bytes::Bytes), reqwest::Error> {
+    let resp = req.send().await?;
+    let status = resp.status();
+    let retry_after = resp
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    Ok((status, retry_after, resp.bytes().await?))
+}
+
+/// A request that got no answer: a changed certificate, or something to retry.
+fn failed(e: &reqwest::Error, timeout: Duration) -> Outcome {
+    if let Some(changed) = crate::tls::certificate_changed(e) {
+        return Outcome::CertificateChanged(changed.to_string());
+    }
+    let what = if e.is_timeout() {
+        format!("no answer within {} s", timeout.as_secs_f32())
+    } else if e.is_connect() {
+        "cannot connect".to_string()
+    } else {
+        "request failed".to_string()
+    };
+    Outcome::Retry { reason: format!("{what}: {}", error_chain(e)), after: None }
 }
 
 fn client(trust: Trust, timeout: Duration) -> Result<reqwest::Client, AgentError> {
@@ -203,13 +330,20 @@ pub fn classify(status: StatusCode, body: &[u8], retry_after: Option<Duration>) 
             }
         };
     }
+    refusal(status, body, retry_after)
+}
+
+/// What an answer other than success means, for every call of the agent: the machine
+/// token is unknown, the appliance refuses this machine (its error body says why), or
+/// something to retry (a proxy's page without that body is no verdict).
+pub fn refusal(status: StatusCode, body: &[u8], retry_after: Option<Duration>) -> Outcome {
     let error = serde_json::from_slice::<ErrorBody>(body).ok();
     let (code, message) = match error {
         Some(e) => (e.code, e.message),
         None => (String::new(), String::from_utf8_lossy(body).chars().take(200).collect()),
     };
     match status.as_u16() {
-        401 if code == "ingest.invalid_token" => Outcome::InvalidToken,
+        401 if matches!(code.as_str(), "ingest.invalid_token" | "nss.invalid_token") => Outcome::InvalidToken,
         401 | 403 if !code.is_empty() => Outcome::Refused { code, message },
         400 | 413 | 415 | 422 if !code.is_empty() => Outcome::Unacceptable { status: status.as_u16(), code, message },
         429 => Outcome::Retry { reason: "the appliance asks to slow down".into(), after: retry_after },
@@ -273,5 +407,15 @@ mod tests {
             matches!(classify(StatusCode::TOO_MANY_REQUESTS, b"", later), Outcome::Retry { after, .. } if after == later)
         );
         assert!(matches!(classify(StatusCode::SERVICE_UNAVAILABLE, &err("x"), None), Outcome::Retry { .. }));
+    }
+
+    #[test]
+    fn account_calls_share_the_refusals() {
+        assert!(matches!(refusal(StatusCode::UNAUTHORIZED, &err("nss.invalid_token"), None), Outcome::InvalidToken));
+        assert!(
+            matches!(refusal(StatusCode::FORBIDDEN, &err("nss.tls_required"), None), Outcome::Refused { code, .. } if code == "nss.tls_required")
+        );
+        assert!(matches!(refusal(StatusCode::NOT_FOUND, b"", None), Outcome::Retry { .. }));
+        assert!(matches!(refusal(StatusCode::UNAUTHORIZED, b"<html>", None), Outcome::Retry { .. }));
     }
 }

@@ -1,4 +1,5 @@
-//! `steward agent`: flags and files into an [`AgentConfig`], then the agent until a signal.
+//! `steward agent`: flags and files into an [`AgentConfig`], then the agent until a signal;
+//! and the small commands sshd and PAM run for central accounts.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -8,7 +9,7 @@ use clap::{Args, Subcommand};
 use toml::Value;
 
 use super::Global;
-use crate::agent::{AgentConfig, config as agent_config};
+use crate::agent::{AgentConfig, config as agent_config, hooks, nss};
 use crate::config::{Loaded, LogFormat};
 
 #[derive(Args)]
@@ -48,12 +49,43 @@ pub struct AgentArgs {
 pub enum AgentCmd {
     /// Print the example agent configuration, documenting every key.
     Example,
+    /// Print USER's SSH public keys from the central accounts, for sshd:
+    /// `AuthorizedKeysCommand /usr/bin/steward agent authorized-keys %u` with
+    /// `AuthorizedKeysCommandUser nobody`. Reads no configuration and no network.
+    AuthorizedKeys {
+        /// The account logging in.
+        user: String,
+        /// The central accounts' directory.
+        #[arg(long, value_name = "DIR", default_value = nss::DEFAULT_DIR)]
+        dir: PathBuf,
+    },
+    /// Change a central account's password on the appliance, for PAM: reads the old
+    /// password, NUL, the new password from stdin; exits 0 only when the appliance accepted
+    /// the change.
+    PasswordHook {
+        /// The account whose password changes (pam_exec sets PAM_USER).
+        #[arg(long, env = "PAM_USER", value_name = "USER")]
+        user: String,
+        /// The appliance's base URL, when not from the configuration.
+        #[arg(long, value_name = "URL")]
+        server: Option<String>,
+        /// Where the agent keeps the machine token.
+        #[arg(long, value_name = "DIR")]
+        state_dir: Option<PathBuf>,
+    },
 }
 
 pub fn agent(args: AgentArgs, global: &Global) -> anyhow::Result<ExitCode> {
-    if let Some(AgentCmd::Example) = args.command {
-        print!("{}", agent_config::EXAMPLE);
-        return Ok(ExitCode::SUCCESS);
+    match args.command {
+        Some(AgentCmd::Example) => {
+            print!("{}", agent_config::EXAMPLE);
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(AgentCmd::AuthorizedKeys { user, dir }) => return Ok(authorized_keys(&dir, &user)),
+        Some(AgentCmd::PasswordHook { user, server, state_dir }) => {
+            return password_hook(&user, server.as_deref(), state_dir.as_deref(), global);
+        }
+        None => {}
     }
     let loaded = load(&args, global)?;
     if args.check {
@@ -66,10 +98,59 @@ pub fn agent(args: AgentArgs, global: &Global) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn load(args: &AgentArgs, global: &Global) -> anyhow::Result<Loaded<AgentConfig>> {
+/// sshd reads stdout only on exit 0; errors go to stderr as one line.
+fn authorized_keys(dir: &Path, user: &str) -> ExitCode {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match hooks::authorized_keys(dir, user, &mut out) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("steward: {}", hooks::one_line(&e.to_string()));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Fails closed: exit 0 only on the appliance's yes, else one line on stderr (PAM shows it).
+fn password_hook(
+    user: &str,
+    server: Option<&str>,
+    state_dir: Option<&Path>,
+    global: &Global,
+) -> anyhow::Result<ExitCode> {
+    let text = |s: &str| Value::String(s.to_string());
+    let mut cli: Vec<(&str, &str, Value)> = Vec::new();
+    if let Some(v) = server {
+        cli.push(("server", "--server", text(v)));
+    }
+    if let Some(v) = state_dir {
+        cli.push(("state_dir", "--state-dir", text(&v.display().to_string())));
+    }
+    let result = AgentConfig::load_without_key(config_file(global).as_deref(), std::env::vars(), cli)
+        .context("loading the agent configuration")
+        .and_then(|loaded| {
+            let stdin = hooks::read_stdin()?;
+            let passwords = hooks::parse_passwords(&stdin)?;
+            hooks::change_password(&loaded.config, user, &passwords)?;
+            Ok(())
+        });
+    match result {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => {
+            eprintln!("steward: {}", hooks::one_line(&format!("{e:#}")));
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// `--config`, else `STEWARD_AGENT_CONFIG`, else the default file when it exists.
+fn config_file(global: &Global) -> Option<PathBuf> {
     let env_file = std::env::var_os("STEWARD_AGENT_CONFIG").map(PathBuf::from);
     let default = Path::new(agent_config::DEFAULT_FILE);
-    let file = global.config.clone().or(env_file).or_else(|| default.exists().then(|| default.to_path_buf()));
+    global.config.clone().or(env_file).or_else(|| default.exists().then(|| default.to_path_buf()))
+}
+
+fn load(args: &AgentArgs, global: &Global) -> anyhow::Result<Loaded<AgentConfig>> {
+    let file = config_file(global);
     let text = |s: &str| Value::String(s.to_string());
     let mut cli: Vec<(&str, &str, Value)> = Vec::new();
     if let Some(v) = &args.server {

@@ -102,3 +102,51 @@ fn the_appliance_ignores_the_agents_variables() {
     let env = vec![("STEWARD_AGENT_SERVER".to_string(), "https://x".to_string())];
     crate::config::load(None, env, Vec::new()).unwrap();
 }
+
+#[test]
+fn central_accounts_are_on_by_default_and_checked() {
+    let c = load(&[("server", "https://a"), ("key", KEY)]).unwrap();
+    assert!(c.nss.enabled);
+    assert_eq!(c.nss.dir, PathBuf::from("/var/lib/extrausers"));
+    assert_eq!(c.nss.interval, Duration::from_secs(60));
+    assert_eq!((c.nss.install.uid_min, c.nss.install.uid_max), (20000, 59999));
+    assert_eq!(c.nss.install.passwd_file, PathBuf::from("/etc/passwd"));
+    assert!(c.nss.install.set_owner);
+    let msg = |pairs: &[(&str, i64)]| {
+        let mut args = cli(&[("server", "https://a"), ("key", KEY)]);
+        args.extend(pairs.iter().map(|(k, v)| (*k, *k, Value::Integer(*v))));
+        AgentConfig::load(None, std::iter::empty(), args).unwrap_err().to_string()
+    };
+    assert!(msg(&[("nss.uid_min", 999)]).contains("nss.uid_min"));
+    assert!(msg(&[("nss.uid_min", 30000), ("nss.uid_max", 29999)]).contains("nss.uid_max"));
+    assert!(msg(&[("nss.uid_max", 4294967295)]).contains("nss.uid_max"));
+    assert!(msg(&[("nss.interval_s", 0)]).contains("nss.interval_s"));
+    assert!(msg(&[("nss.interval_s", 3601)]).contains("nss.interval_s"));
+    let err = load(&[("server", "https://a"), ("key", KEY), ("nss.dir", "relative")]).unwrap_err().to_string();
+    assert!(err.contains("nss.dir"), "{err}");
+}
+
+#[test]
+fn central_accounts_follow_the_environment() {
+    let env = vec![
+        ("STEWARD_AGENT_NSS__ENABLED".to_string(), "false".to_string()),
+        ("STEWARD_AGENT_NSS__UID_MIN".to_string(), "30000".to_string()),
+        ("STEWARD_AGENT_NSS__DIR".to_string(), "/srv/extrausers".to_string()),
+    ];
+    let c = AgentConfig::load(None, env, cli(&[("server", "https://a"), ("key", KEY)])).unwrap().config;
+    assert!(!c.nss.enabled);
+    assert_eq!(c.nss.install.uid_min, 30000);
+    assert_eq!(c.nss.dir, PathBuf::from("/srv/extrausers"));
+}
+
+#[test]
+fn tests_never_sync_accounts_and_hooks_need_no_key() {
+    let c = AgentConfig::for_server("http://127.0.0.1:1", KEY, Path::new("/tmp/x")).unwrap();
+    assert!(!c.nss.enabled);
+    assert!(load(&[("server", "https://a")]).is_err());
+    let hook = AgentConfig::load_without_key(None, std::iter::empty(), cli(&[("server", "https://a")])).unwrap();
+    assert!(hook.config.key.is_empty());
+    let wrong = AgentConfig::load_without_key(None, std::iter::empty(), cli(&[("server", "https://a"), ("key", "x")]));
+    assert!(wrong.unwrap_err().to_string().contains("sti_"));
+    assert!(AgentConfig::load_without_key(None, std::iter::empty(), Vec::new()).is_err(), "the server is still needed");
+}
