@@ -1,10 +1,14 @@
-//! `steward access grant|revoke|list`: who may log in on which hosts.
+//! `steward access grant|revoke|list`: who may log in on which hosts; `steward nss sync`:
+//! the appliance host's own account files.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use anyhow::Context;
 
 use clap::Subcommand;
 
-use super::manage::run;
+use super::manage::{call, run};
 use crate::admin::Command;
 use crate::config::Config;
 use crate::orgs;
@@ -49,4 +53,36 @@ pub fn access(cmd: AccessCmd, config: Config) -> anyhow::Result<ExitCode> {
         AccessCmd::List { org } => Command::AccessList { org },
     };
     run(&config, command)
+}
+
+#[derive(Subcommand)]
+pub enum NssCmd {
+    /// Install the appliance host's own account files (passwd, group, shadow,
+    /// authorized_keys) from the store, validated and written atomically as the agent does
+    /// on other hosts; prints the installed version.
+    Sync {
+        #[arg(long, default_value = crate::agent::nss::DEFAULT_DIR, value_name = "DIR")]
+        dir: PathBuf,
+    },
+}
+
+pub fn nss(cmd: NssCmd, config: Config) -> anyhow::Result<ExitCode> {
+    let NssCmd::Sync { dir } = cmd;
+    let output = call(&config, Command::NssBundle)?;
+    if !output.success {
+        for line in &output.stderr {
+            eprintln!("steward: {line}");
+        }
+        return Ok(ExitCode::FAILURE);
+    }
+    let options = crate::agent::nss::InstallOptions {
+        uid_min: config.accounts.uid_min,
+        uid_max: config.accounts.uid_max,
+        ..Default::default()
+    };
+    let json = output.stdout.join("\n");
+    let report = crate::agent::nss::install_json(&dir, json.as_bytes(), &options)
+        .with_context(|| format!("installing the account files into {}", dir.display()))?;
+    println!("{}", report.version);
+    Ok(ExitCode::SUCCESS)
 }

@@ -67,6 +67,9 @@ pub enum Command {
     /// Who may log in on which hosts (central accounts).
     #[command(subcommand)]
     Access(access::AccessCmd),
+    /// The appliance host's own account files.
+    #[command(subcommand)]
+    Nss(access::NssCmd),
     /// Audit trail tools.
     #[command(subcommand)]
     Audit(system::AuditCmd),
@@ -126,6 +129,7 @@ fn dispatch(command: Command, loaded: Loaded) -> anyhow::Result<ExitCode> {
         Command::IngestKey(cmd) => manage::ingest_key(cmd, config),
         Command::Hosts(cmd) => manage::hosts(cmd, config),
         Command::Access(cmd) => access::access(cmd, config),
+        Command::Nss(cmd) => access::nss(cmd, config),
         Command::Audit(cmd) => system::audit(cmd, config),
         Command::Keys(cmd) => system::keys(cmd, config),
         Command::Healthcheck { url, timeout } => system::healthcheck(config, url, timeout),

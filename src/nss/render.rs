@@ -46,24 +46,30 @@ pub struct Files {
 }
 
 impl Files {
-    /// Lowercase hex SHA-256 of passwd, NUL, group, NUL, shadow, NUL, then `user\tkey\n`
-    /// for every key in user order: the bundle's version and ETag.
+    /// The bundle's version and ETag (see [`version_of`]).
     pub fn version(&self) -> String {
-        let mut h = Sha256::new();
-        for part in [&self.passwd, &self.group, &self.shadow] {
-            h.update(part.as_bytes());
-            h.update([0u8]);
-        }
-        for (user, keys) in &self.keys {
-            for key in keys {
-                h.update(user.as_bytes());
-                h.update(b"\t");
-                h.update(key.as_bytes());
-                h.update(b"\n");
-            }
-        }
-        hex::encode(h.finalize())
+        version_of(&self.passwd, &self.group, &self.shadow, &self.keys)
     }
+}
+
+/// A bundle's version: lowercase hex SHA-256 of passwd, NUL, group, NUL, shadow, NUL, then
+/// `user TAB key LF` for every key, users in byte order. Hosts recompute it before
+/// installing anything, which catches a bundle damaged or cut short in transit.
+pub fn version_of(passwd: &str, group: &str, shadow: &str, keys: &BTreeMap<String, Vec<String>>) -> String {
+    let mut h = Sha256::new();
+    for part in [passwd, group, shadow] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    for (user, lines) in keys {
+        for key in lines {
+            h.update(user.as_bytes());
+            h.update(b"\t");
+            h.update(key.as_bytes());
+            h.update(b"\n");
+        }
+    }
+    hex::encode(h.finalize())
 }
 
 /// A field as it may appear between colons: without ':' and control characters (the

@@ -8,7 +8,6 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// Why a bundle was refused; nothing of a refused bundle is installed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -73,24 +72,8 @@ impl Bundle {
     }
 }
 
-/// The version of a bundle: SHA-256 over passwd, NUL, group, NUL, shadow, NUL, then one
-/// `user TAB key LF` per key, users in byte order and keys in their order; lowercase hex.
-pub fn version_of(passwd: &str, group: &str, shadow: &str, keys: &BTreeMap<String, Vec<String>>) -> String {
-    let mut hash = Sha256::new();
-    for file in [passwd, group, shadow] {
-        hash.update(file.as_bytes());
-        hash.update([0u8]);
-    }
-    for (user, lines) in keys {
-        for key in lines {
-            hash.update(user.as_bytes());
-            hash.update(b"\t");
-            hash.update(key.as_bytes());
-            hash.update(b"\n");
-        }
-    }
-    hex::encode(hash.finalize())
-}
+/// The appliance and the agent compute a bundle's version with the same function.
+pub use crate::nss::render::version_of;
 
 /// The `authorized_keys` file of the NSS directory: one `user TAB key` line per key, which
 /// `steward agent authorized-keys USER` filters for sshd.
