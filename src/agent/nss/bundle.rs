@@ -105,6 +105,7 @@ pub fn valid_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha2::{Digest, Sha256};
 
     fn keys(pairs: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {
         pairs.iter().map(|(u, k)| (u.to_string(), k.iter().map(|s| s.to_string()).collect())).collect()
