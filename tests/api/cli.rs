@@ -329,3 +329,42 @@ fn agent_example_check_and_refusals() {
     let err = fails(agent().args(["--server", "https://a.example"]));
     assert!(err.contains("key"), "{err}");
 }
+
+#[actix_web::test]
+async fn access_rules_and_the_appliance_hosts_own_files_from_the_command_line() {
+    let app = TestApp::start().await;
+    let admin = app.superadmin().await;
+    admin.create_user(None, "alice", "viewer").await;
+    let (dir, files) = (app.data_dir().to_path_buf(), tempfile::tempdir().expect("temp dir"));
+    let target = files.path().display().to_string();
+    let run = move |args: Vec<String>| {
+        let dir = dir.clone();
+        actix_web::rt::task::spawn_blocking(move || steward(&dir).args(args).output().expect("run steward"))
+    };
+    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+
+    let both = run(args(&["access", "grant", "alice", "--all", "--tag", "web"])).await.expect("join");
+    assert!(
+        !both.status.success() && String::from_utf8_lossy(&both.stderr).contains("exactly one"),
+        "{}",
+        describe(&both)
+    );
+    let granted = run(args(&["access", "grant", "alice", "--all", "--sudo"])).await.expect("join");
+    assert!(granted.status.success(), "{}", describe(&granted));
+    let id = String::from_utf8_lossy(&granted.stdout).trim().to_string();
+    let list = run(args(&["access", "list"])).await.expect("join");
+    assert_eq!(String::from_utf8_lossy(&list.stdout), format!("{id}\talice\tall hosts\tsudo\n"));
+
+    let synced = run(args(&["nss", "sync", "--dir", &target])).await.expect("join");
+    assert!(synced.status.success(), "{}", describe(&synced));
+    assert_eq!(String::from_utf8_lossy(&synced.stdout).trim().len(), 64, "prints the version");
+    let passwd = std::fs::read_to_string(files.path().join("passwd")).expect("passwd written");
+    assert!(passwd.starts_with("alice:x:") && passwd.ends_with(":/home/alice:/bin/bash\n"), "{passwd}");
+
+    let revoked = run(args(&["access", "revoke", &id])).await.expect("join");
+    assert!(revoked.status.success(), "{}", describe(&revoked));
+    let synced = run(args(&["nss", "sync", "--dir", &target])).await.expect("join");
+    assert!(synced.status.success(), "{}", describe(&synced));
+    assert_eq!(std::fs::read_to_string(files.path().join("passwd")).expect("passwd"), "");
+    app.stop().await;
+}
