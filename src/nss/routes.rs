@@ -45,9 +45,9 @@ async fn machine(ctx: &Ctx, req: &HttpRequest) -> Result<Host, NssError> {
 }
 
 /// Password hashes leave only over TLS, or to this machine (or a TLS proxy on it).
-fn check_transport(ctx: &Ctx, req: &HttpRequest) -> Result<(), NssError> {
+fn check_transport(tls: bool, req: &HttpRequest) -> Result<(), NssError> {
     let loopback = req.peer_addr().is_some_and(|a| a.ip().is_loopback());
-    if ctx.tls || loopback { Ok(()) } else { Err(NssError::InsecureTransport) }
+    if tls || loopback { Ok(()) } else { Err(NssError::InsecureTransport) }
 }
 
 async fn current(ctx: &Ctx, host: &Host) -> Result<Bundle, NssError> {
@@ -75,7 +75,7 @@ fn unchanged(req: &HttpRequest, version: &str) -> bool {
     responses((status = 200, body = Bundle), (status = 304), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn bundle(ctx: web::Data<Ctx>, req: HttpRequest, q: web::Query<WaitQuery>) -> Result<HttpResponse, ApiError> {
     let host = machine(&ctx, &req).await?;
-    check_transport(&ctx, &req)?;
+    check_transport(ctx.tls, &req)?;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(q.wait.min(MAX_WAIT_S));
     let mut changes = ctx.accounts_changed.subscribe();
     loop {
@@ -109,7 +109,7 @@ pub async fn file(ctx: web::Data<Ctx>, req: HttpRequest, name: web::Path<String>
         ));
     }
     if name.as_str() == "shadow" {
-        check_transport(&ctx, &req)?;
+        check_transport(ctx.tls, &req)?;
     }
     let files = current(&ctx, &host).await?.files;
     let text = match name.as_str() {
@@ -154,7 +154,7 @@ pub async fn password(
     body: Json<HostPasswordChange>,
 ) -> Result<HttpResponse, ApiError> {
     let host = machine(&ctx, &req).await?;
-    check_transport(&ctx, &req)?;
+    check_transport(ctx.tls, &req)?;
     let ip = req.peer_addr().map(|a| a.ip().to_string());
     super::password::change(&ctx, host, body.into_inner(), ip).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -197,4 +197,30 @@ pub async fn host_accounts(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u6
         })
         .await?;
     Ok(HttpResponse::Ok().json(answer))
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+
+    use super::*;
+
+    #[test]
+    fn password_hashes_travel_only_over_tls_or_loopback() {
+        let from = |addr: &str| TestRequest::default().peer_addr(addr.parse().unwrap()).to_http_request();
+        assert!(check_transport(false, &from("127.0.0.1:5000")).is_ok());
+        assert!(check_transport(false, &from("[::1]:5000")).is_ok());
+        assert!(check_transport(true, &from("192.0.2.7:5000")).is_ok());
+        assert!(matches!(check_transport(false, &from("192.0.2.7:5000")), Err(NssError::InsecureTransport)));
+        assert!(check_transport(false, &TestRequest::default().to_http_request()).is_err(), "no peer: refused");
+    }
+
+    #[test]
+    fn if_none_match_accepts_lists_and_weak_tags() {
+        let with = |v: &str| TestRequest::default().insert_header((header::IF_NONE_MATCH, v)).to_http_request();
+        assert!(unchanged(&with("\"abc\""), "abc"));
+        assert!(unchanged(&with("W/\"x\", \"abc\""), "abc"));
+        assert!(!unchanged(&with("\"abd\""), "abc"));
+        assert!(!unchanged(&TestRequest::default().to_http_request(), "abc"));
+    }
 }
