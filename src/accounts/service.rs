@@ -42,6 +42,17 @@ fn audit(
     Ok(())
 }
 
+/// Runs `change` in one write transaction for an admin of the scope's organization.
+async fn as_admin<T, F>(store: &Store, scope: &Scope, change: F) -> Result<T, AccountError>
+where
+    T: Send + 'static,
+    F: FnOnce(&redb::WriteTransaction, &Scope) -> Result<T, AccountError> + Send + 'static,
+{
+    scope.require(Role::Admin)?;
+    let scope = scope.clone();
+    store.write(move |txn| change(txn, &scope)).await
+}
+
 /// What user `id` is on hosts.
 pub async fn unix_view(
     store: &Store,
@@ -174,40 +185,35 @@ pub async fn grant(
     config: &AccountsConfig,
     now: OffsetDateTime,
 ) -> Result<AccessRule, AccountError> {
-    scope.require(Role::Admin)?;
     new.target.check()?;
-    let (scope, config) = (scope.clone(), config.clone());
-    store
-        .write(move |txn| {
-            let user = load_user(txn, scope.org, new.user_id)?;
-            if let Target::Hosts { hosts } = &new.target {
-                for id in hosts {
-                    crate::hosts::load(txn, scope.org, *id)?;
-                }
+    let config = config.clone();
+    as_admin(store, scope, move |txn, scope| {
+        let user = load_user(txn, scope.org, new.user_id)?;
+        if let Target::Hosts { hosts } = &new.target {
+            for id in hosts {
+                crate::hosts::load(txn, scope.org, *id)?;
             }
-            unix::ensure(txn, scope.org, new.user_id, &config)?;
-            if new.sudo {
-                unix::ensure_sudo_gid(txn, &config)?;
-            }
-            let detail = format!("{}{}", new.target.describe(), if new.sudo { ", with sudo" } else { "" });
-            let rule = rules::insert(txn, scope.org, new, now)?;
-            audit(txn, &scope, now, "access.grant", user.username.as_str(), format!("rule {}: {detail}", rule.id))?;
-            Ok(rule)
-        })
-        .await
+        }
+        unix::ensure(txn, scope.org, new.user_id, &config)?;
+        if new.sudo {
+            unix::ensure_sudo_gid(txn, &config)?;
+        }
+        let detail = format!("{}{}", new.target.describe(), if new.sudo { ", with sudo" } else { "" });
+        let rule = rules::insert(txn, scope.org, new, now)?;
+        audit(txn, scope, now, "access.grant", user.username.as_str(), format!("rule {}: {detail}", rule.id))?;
+        Ok(rule)
+    })
+    .await
 }
 
 pub async fn revoke(store: &Store, scope: &Scope, id: u64, now: OffsetDateTime) -> Result<(), AccountError> {
-    scope.require(Role::Admin)?;
-    let scope = scope.clone();
-    store
-        .write(move |txn| {
-            let rule = rules::remove(txn, scope.org, id)?;
-            let name = load_user(txn, scope.org, rule.user_id)
-                .map_or_else(|_| format!("#{}", rule.user_id), |u| u.username.as_str().to_string());
-            audit(txn, &scope, now, "access.revoke", &name, format!("rule {id}: {}", rule.target.describe()))
-        })
-        .await
+    as_admin(store, scope, move |txn, scope| {
+        let rule = rules::remove(txn, scope.org, id)?;
+        let name = load_user(txn, scope.org, rule.user_id)
+            .map_or_else(|_| format!("#{}", rule.user_id), |u| u.username.as_str().to_string());
+        audit(txn, scope, now, "access.revoke", &name, format!("rule {id}: {}", rule.target.describe()))
+    })
+    .await
 }
 
 pub async fn list_groups(store: &Store, scope: &Scope) -> Result<Vec<UnixGroup>, AccountError> {
@@ -223,15 +229,13 @@ pub async fn create_group(
     config: &AccountsConfig,
     now: OffsetDateTime,
 ) -> Result<UnixGroup, AccountError> {
-    scope.require(Role::Admin)?;
-    let (scope, config) = (scope.clone(), config.clone());
-    store
-        .write(move |txn| {
-            let group = groups::create(txn, scope.org, new, &config, now)?;
-            audit(txn, &scope, now, "unix_group.create", &group.name, format!("gid {}", group.gid))?;
-            Ok(group)
-        })
-        .await
+    let config = config.clone();
+    as_admin(store, scope, move |txn, scope| {
+        let group = groups::create(txn, scope.org, new, &config, now)?;
+        audit(txn, scope, now, "unix_group.create", &group.name, format!("gid {}", group.gid))?;
+        Ok(group)
+    })
+    .await
 }
 
 pub async fn set_group_members(
@@ -242,25 +246,20 @@ pub async fn set_group_members(
     config: &AccountsConfig,
     now: OffsetDateTime,
 ) -> Result<UnixGroup, AccountError> {
-    scope.require(Role::Admin)?;
-    let (scope, config) = (scope.clone(), config.clone());
-    store
-        .write(move |txn| {
-            let group = groups::get(txn, scope.org, gid)?;
-            let group = groups::set_members(txn, scope.org, group, members, &config)?;
-            audit(txn, &scope, now, "unix_group.update", &group.name, format!("{} members", group.members.len()))?;
-            Ok(group)
-        })
-        .await
+    let config = config.clone();
+    as_admin(store, scope, move |txn, scope| {
+        let group = groups::get(txn, scope.org, gid)?;
+        let group = groups::set_members(txn, scope.org, group, members, &config)?;
+        audit(txn, scope, now, "unix_group.update", &group.name, format!("{} members", group.members.len()))?;
+        Ok(group)
+    })
+    .await
 }
 
 pub async fn delete_group(store: &Store, scope: &Scope, gid: u32, now: OffsetDateTime) -> Result<(), AccountError> {
-    scope.require(Role::Admin)?;
-    let scope = scope.clone();
-    store
-        .write(move |txn| {
-            let group = groups::delete(txn, scope.org, gid)?;
-            audit(txn, &scope, now, "unix_group.delete", &group.name, String::new())
-        })
-        .await
+    as_admin(store, scope, move |txn, scope| {
+        let group = groups::delete(txn, scope.org, gid)?;
+        audit(txn, scope, now, "unix_group.delete", &group.name, String::new())
+    })
+    .await
 }

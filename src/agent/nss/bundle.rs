@@ -70,6 +70,21 @@ impl Bundle {
         }
         Ok(bundle)
     }
+
+    /// A bundle of these files with the right version (host 7, no range), for tests.
+    #[cfg(test)]
+    pub(crate) fn of(passwd: &str, group: &str, shadow: &str, keys: BTreeMap<String, Vec<String>>) -> Bundle {
+        Bundle {
+            version: version_of(passwd, group, shadow, &keys),
+            host_id: 7,
+            uid_min: 0,
+            uid_max: 0,
+            passwd: passwd.into(),
+            group: group.into(),
+            shadow: shadow.into(),
+            keys,
+        }
+    }
 }
 
 /// The appliance and the agent compute a bundle's version with the same function.
@@ -126,16 +141,7 @@ mod tests {
     #[test]
     fn parse_checks_json_and_digest() {
         let k = keys(&[("alice", &["ssh-ed25519 A"])]);
-        let bundle = Bundle {
-            version: version_of("p\n", "g\n", "", &k),
-            host_id: 7,
-            uid_min: 1,
-            uid_max: 2,
-            passwd: "p\n".into(),
-            group: "g\n".into(),
-            shadow: String::new(),
-            keys: k,
-        };
+        let bundle = Bundle::of("p\n", "g\n", "", k);
         let json = serde_json::to_vec(&bundle).unwrap();
         assert_eq!(Bundle::parse(&json).unwrap(), bundle);
         let shown = format!("{bundle:?}");

@@ -1,7 +1,6 @@
 use std::path::Path;
 
 use super::*;
-use crate::agent::nss::bundle::version_of;
 
 const LOCAL_PASSWD: &str = "root:x:0:0:root:/root:/bin/bash\n\
     # a comment\n\
@@ -24,16 +23,7 @@ const SHADOW: &str = "alice:$2b$12$abc:20050::::::\nbob:!:20050:0:99999:7:::\n";
 fn bundle(passwd: &str, group: &str, shadow: &str, keys: &[(&str, &[&str])]) -> Bundle {
     let keys: BTreeMap<String, Vec<String>> =
         keys.iter().map(|(u, k)| (u.to_string(), k.iter().map(|s| s.to_string()).collect())).collect();
-    Bundle {
-        version: version_of(passwd, group, shadow, &keys),
-        host_id: 7,
-        uid_min: 0,
-        uid_max: 0,
-        passwd: passwd.into(),
-        group: group.into(),
-        shadow: shadow.into(),
-        keys,
-    }
+    Bundle::of(passwd, group, shadow, keys)
 }
 
 fn run(b: &Bundle) -> Result<Files, BundleError> {

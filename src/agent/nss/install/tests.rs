@@ -148,16 +148,7 @@ fn files_are_replaced_in_order_and_a_failure_stops_before_passwd() {
     let group = "alice:x:20001:\nbob:x:20002:\nsteward-sudo:x:20000:alice,bob\n";
     let shadow = "alice:$2b$12$abc:20050::::::\nbob:!:20051::::::\n";
     let keys = BTreeMap::from([("bob".to_string(), vec!["ssh-rsa AAAAB3 bob".to_string()])]);
-    let bundle = Bundle {
-        version: version_of(passwd, group, shadow, &keys),
-        host_id: 7,
-        uid_min: 0,
-        uid_max: 0,
-        passwd: passwd.into(),
-        group: group.into(),
-        shadow: shadow.into(),
-        keys,
-    };
+    let bundle = Bundle::of(passwd, group, shadow, keys);
     let files = check(&bundle, &(20000..=59999), &read_local(&f.options).unwrap()).unwrap();
     let mut seen = Vec::new();
     let mut fail_at_group = |name: &'static str| {
