@@ -38,12 +38,8 @@ pub fn run() -> Vec<String> {
     for _ in 0..RUNS {
         let start = Instant::now();
         let files = render(&accounts, &groups);
-        let mid = start.elapsed();
         let version = files.version();
         times.push(start.elapsed());
-        if std::env::var_os("STEWARD_BENCH_SPLIT").is_some() {
-            eprintln!("render {:?} version {:?}", mid, start.elapsed() - mid);
-        }
         bytes = files.passwd.len() + files.group.len() + files.shadow.len() + version.len();
         std::hint::black_box((files, version));
     }
