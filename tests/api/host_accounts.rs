@@ -172,10 +172,15 @@ impl Drop for HostSshd {
     }
 }
 
-/// The real agent (`steward agent`) of this host, enrolled with `key`.
-fn start_agent(url: &str, key: &str, state: &Path) -> Child {
+/// `/etc/steward/agent.toml`, which the agent and its PAM hook read.
+fn write_agent_config(url: &str, state: &Path) {
     let config = format!("server = \"{url}\"\nstate_dir = \"{}\"\ninterval_s = 1\n", state.display());
     std::fs::write("/etc/steward/agent.toml", config).expect("agent.toml");
+}
+
+/// The real agent (`steward agent`) of this host, enrolled with `key`.
+fn start_agent(url: &str, key: &str, state: &Path) -> Child {
+    write_agent_config(url, state);
     Command::new("/usr/local/bin/steward")
         .args(["agent"])
         .env("STEWARD_AGENT_KEY", key)
@@ -252,8 +257,25 @@ async fn a_host_gets_exactly_the_allowed_accounts_and_sends_password_changes_bac
     assert_eq!(sshd.with_password("bob", NEW_PW).as_deref(), Some("bob"));
     assert_eq!(sshd.with_password("bob", USER_PW), None, "the old password is refused");
 
+    // `passwd` on the host: a wrong current password is refused with the appliance's reason;
+    // a right one is stored centrally; an unreachable appliance fails the change (closed).
+    let passwd = |old: &str, new: &str| {
+        let exp = repo("tests/host/passwd.exp");
+        let out = Command::new("expect").args([exp.as_str(), "alice", old, new]).output().expect("expect runs");
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string())
+    };
+    let (changed, said) = passwd("wrong-Password-999", NEW_PW);
+    assert!(!changed && said.contains("steward: current password is wrong"), "{said}");
+    let (changed, said) = passwd(USER_PW, NEW_PW);
+    assert!(changed, "{said}");
+    app.login("alice", NEW_PW).await;
     let _ = agent.kill();
     let _ = agent.wait();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
+    write_agent_config(&format!("http://127.0.0.1:{closed}"), &dir.path().join("agent"));
+    let (changed, said) = passwd(NEW_PW, "another-Password-0043");
+    assert!(!changed && said.contains("steward: the appliance cannot be reached"), "{said}");
+    app.login("alice", NEW_PW).await;
     drop(sshd);
     app.stop().await;
 }
