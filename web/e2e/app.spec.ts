@@ -1,12 +1,15 @@
 // The UI against the real appliance, in order: the embedded build, the first login with its
 // forced password change, the live overview, the host page (live chart, history range),
-// languages and theme. Each page is saved as a screenshot under test-results/screenshots.
+// languages and theme, the admin pages, and central accounts (an access rule, an SSH key).
+// Each page is saved as a screenshot under test-results/screenshots.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { type Page, expect, test } from "@playwright/test";
 
 const OPERATOR_PASSWORD = "e2e-Operator-password-77";
+const PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl e2e@test";
 
 const DIR = process.env.E2E_DIR ?? "";
 const NEW_PASSWORD = "e2e-Admin-password-2026";
@@ -285,5 +288,51 @@ test.describe.serial("steward", () => {
     await page.getByLabel("Tag").selectOption("rack:b");
     await expect(page.getByText("500 of 1,001 shown")).toBeVisible();
     await shot(page, "11-overview-1000-hosts");
+  });
+
+  test("access: a rule for olga on all hosts with sudo, an SSH key on the profile, the host's accounts", async ({ page }) => {
+    await signIn(page, NEW_PASSWORD);
+    await page.getByRole("navigation", { name: "Main navigation" }).getByRole("link", { name: "Access" }).click();
+    await expect(page.getByRole("heading", { name: "Access", level: 1 })).toBeVisible();
+    await expect(page.getByText(/once a rule lets them in/)).toBeVisible();
+    await expect(page.getByText(/see Central accounts in the README/)).toBeVisible();
+    const form = page.getByRole("form", { name: "Grant access" });
+    await form.getByLabel("User").selectOption({ label: "olga (Olga Operator)" });
+    await form.getByLabel("All hosts, present and future").check();
+    await form.getByLabel(/With sudo/).check();
+    await form.getByRole("button", { name: "Grant access" }).click();
+    const rules = page.getByTestId("access-rules");
+    const row = rules.getByRole("row").filter({ hasText: "olga" });
+    await expect(row).toHaveCount(1);
+    await expect(row.getByText("All hosts")).toBeVisible();
+    await expect(row.getByText("Yes")).toBeVisible();
+    await expect(page.getByRole("status").filter({ hasText: "olga was given access" })).toBeVisible();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot(page, "18-access");
+
+    await page.getByRole("link", { name: "Profile" }).click();
+    const ssh = page.getByRole("region", { name: "SSH access" });
+    await expect(ssh.getByText(/No SSH keys yet/)).toBeVisible();
+    await ssh.getByLabel("Public key").fill(PUBLIC_KEY);
+    await ssh.getByRole("button", { name: "Add key" }).click();
+    const blob = Buffer.from(PUBLIC_KEY.split(" ")[1] ?? "", "base64");
+    const fingerprint = `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
+    const keys = ssh.getByTestId("ssh-keys");
+    await expect(keys.getByText(fingerprint)).toBeVisible();
+    await expect(keys.getByText("e2e@test")).toBeVisible();
+    await expect(keys.getByText("ssh-ed25519")).toBeVisible();
+    // A key gives the account its uid.
+    await expect(ssh.getByTestId("ssh-facts")).toContainText(/UID\s*\d{4,}/);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot(page, "19-profile-ssh");
+
+    // olga may log in everywhere, so on the appliance's own host too.
+    const hosts: { id: number; name: string }[] = await (await page.request.get("/api/v1/hosts")).json();
+    const first = [...hosts].sort((a, b) => a.id - b.id)[0];
+    if (!first) throw new Error("no hosts");
+    await page.goto(`/hosts/${first.id}`);
+    const accounts = page.getByTestId("host-accounts");
+    await expect(accounts.getByRole("rowheader", { name: "olga" })).toBeVisible();
+    await shot(page, "20-host-accounts");
   });
 });

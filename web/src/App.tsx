@@ -15,6 +15,7 @@ const HostPage = lazy(() => import("./pages/HostPage"));
 const HostsAdmin = lazy(() => import("./pages/HostsAdmin"));
 const SshKeys = lazy(() => import("./pages/SshKeys"));
 const Users = lazy(() => import("./pages/Users"));
+const Access = lazy(() => import("./pages/Access"));
 const Audit = lazy(() => import("./pages/Audit"));
 const Profile = lazy(() => import("./pages/Profile"));
 
@@ -33,6 +34,7 @@ export function App() {
           <Route path="/hosts" component={HostsAdmin} />
           <Route path="/ssh-keys" component={SshKeys} />
           <Route path="/users" component={Users} />
+          <Route path="/access" component={Access} />
           <Route path="/audit" component={Audit} />
           <Route path="/profile" component={Profile} />
           <Route>

@@ -12,6 +12,7 @@ const NAV: { href: string; key: Key; admin?: boolean }[] = [
   { href: "/hosts", key: "nav.hosts", admin: true },
   { href: "/ssh-keys", key: "nav.sshKeys", admin: true },
   { href: "/users", key: "nav.users", admin: true },
+  { href: "/access", key: "nav.access", admin: true },
   { href: "/audit", key: "nav.audit", admin: true },
   { href: "/profile", key: "nav.profile" },
 ];

@@ -7,6 +7,7 @@ import { ApiError, get } from "../api/client";
 import type { HostDetail } from "../api/types";
 import { ErrorText } from "../components/ErrorText";
 import { StatusBadge } from "../components/StatusBadge";
+import { AccountsPanel } from "../host/AccountsPanel";
 import { Facts } from "../host/Facts";
 import { Chart } from "../host/Chart";
 import { CHARTS, align } from "../host/charts";
@@ -92,6 +93,7 @@ export default function HostPage({ id }: { id: number }) {
         ))}
       </div>
       {host && <Facts host={host} />}
+      {host && <AccountsPanel hostId={id} />}
     </section>
   );
 }

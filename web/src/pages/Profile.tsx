@@ -1,11 +1,12 @@
-// Profile: your account, password, preferences, sessions and personal API tokens. The
-// sections live in src/profile/.
+// Profile: your account, password, preferences, sessions, SSH access and personal API
+// tokens. The sections live in src/profile/.
 import "../profile/profile.css";
 
 import { useI18n } from "../i18n";
 import { Account } from "../profile/Account";
 import { Preferences } from "../profile/Preferences";
 import { Sessions } from "../profile/Sessions";
+import { SshAccess } from "../profile/SshAccess";
 import { Tokens } from "../profile/Tokens";
 import { ChangePassword } from "./ChangePassword";
 
@@ -25,6 +26,7 @@ export default function Profile() {
           <Preferences />
           <Sessions />
         </div>
+        <SshAccess />
         <Tokens />
       </div>
     </div>

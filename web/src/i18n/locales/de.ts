@@ -4,5 +4,6 @@ import { core } from "./de/core";
 import { hosts } from "./de/hosts";
 import { admin } from "./de/admin";
 import { profile } from "./de/profile";
+import { accounts } from "./de/accounts";
 
-export const de = { ...core, ...hosts, ...admin, ...profile } satisfies Messages;
+export const de = { ...core, ...hosts, ...admin, ...profile, ...accounts } satisfies Messages;

@@ -4,5 +4,6 @@ import { core } from "./ja/core";
 import { hosts } from "./ja/hosts";
 import { admin } from "./ja/admin";
 import { profile } from "./ja/profile";
+import { accounts } from "./ja/accounts";
 
-export const ja = { ...core, ...hosts, ...admin, ...profile } satisfies Messages;
+export const ja = { ...core, ...hosts, ...admin, ...profile, ...accounts } satisfies Messages;

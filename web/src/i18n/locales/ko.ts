@@ -4,5 +4,6 @@ import { core } from "./ko/core";
 import { hosts } from "./ko/hosts";
 import { admin } from "./ko/admin";
 import { profile } from "./ko/profile";
+import { accounts } from "./ko/accounts";
 
-export const ko = { ...core, ...hosts, ...admin, ...profile } satisfies Messages;
+export const ko = { ...core, ...hosts, ...admin, ...profile, ...accounts } satisfies Messages;

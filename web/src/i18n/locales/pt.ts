@@ -4,5 +4,6 @@ import { core } from "./pt/core";
 import { hosts } from "./pt/hosts";
 import { admin } from "./pt/admin";
 import { profile } from "./pt/profile";
+import { accounts } from "./pt/accounts";
 
-export const pt = { ...core, ...hosts, ...admin, ...profile } satisfies Messages;
+export const pt = { ...core, ...hosts, ...admin, ...profile, ...accounts } satisfies Messages;

@@ -4,5 +4,6 @@ import { core } from "./zh/core";
 import { hosts } from "./zh/hosts";
 import { admin } from "./zh/admin";
 import { profile } from "./zh/profile";
+import { accounts } from "./zh/accounts";
 
-export const zh = { ...core, ...hosts, ...admin, ...profile } satisfies Messages;
+export const zh = { ...core, ...hosts, ...admin, ...profile, ...accounts } satisfies Messages;

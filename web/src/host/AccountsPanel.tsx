@@ -1,0 +1,101 @@
+// For admins on a host's page: the Steward users who may log in on this host (uid, sudo),
+// and what its agent last reported installing. Hidden for others (the appliance answers
+// 403); a failure to read it says so in one line and leaves the rest of the page alone.
+import "../access/access.css";
+
+import { useEffect, useState } from "react";
+import { Link } from "wouter";
+
+import { ApiError, get } from "../api/client";
+import type { HostAccounts } from "../access/types";
+import { atLeast, useSession } from "../auth/session";
+import { formatDateTime } from "../format";
+import { useI18n } from "../i18n";
+
+export function AccountsPanel({ hostId }: { hostId: number }) {
+  const { t } = useI18n();
+  const { session } = useSession();
+  const admin = session ? atLeast(session.user.role, "admin") : false;
+  const [data, setData] = useState<HostAccounts | null>(null);
+  const [failed, setFailed] = useState<"hidden" | "error" | null>(null);
+  useEffect(() => {
+    if (!admin) return;
+    let live = true;
+    setData(null);
+    setFailed(null);
+    get<HostAccounts>(`/api/v1/hosts/${hostId}/accounts`)
+      .then((d) => live && setData(d))
+      .catch((e) => live && setFailed(e instanceof ApiError && (e.status === 403 || e.status === 404) ? "hidden" : "error"));
+    return () => {
+      live = false;
+    };
+  }, [admin, hostId]);
+  if (!admin || failed === "hidden") return null;
+  return (
+    <section className="card accounts-panel" aria-labelledby="accounts-title" data-testid="host-accounts">
+      <h2 id="accounts-title">{t("hostAccounts.title")}</h2>
+      {failed === "error" ? (
+        <p className="muted">{t("hostAccounts.unavailable")}</p>
+      ) : data ? (
+        <Body data={data} />
+      ) : (
+        <p className="muted">{t("app.loading")}</p>
+      )}
+    </section>
+  );
+}
+
+function Body({ data }: { data: HostAccounts }) {
+  const { t, locale } = useI18n();
+  const users = [...data.users].sort((a, b) => a.username.localeCompare(b.username));
+  const report = data.report ?? null;
+  const at = report ? formatDateTime(locale, Date.parse(report.at)) : "";
+  return (
+    <>
+      {users.length === 0 ? (
+        <p className="muted">
+          {t("hostAccounts.empty")} <Link href="/access">{t("hostAccounts.manage")}</Link>
+        </p>
+      ) : (
+        <>
+          <p className="hint">
+            {t("hostAccounts.intro")} <Link href="/access">{t("hostAccounts.manage")}</Link>
+          </p>
+          <table className="accounts-table">
+            <thead>
+              <tr>
+                <th scope="col">{t("hostAccounts.col.user")}</th>
+                <th scope="col">{t("hostAccounts.col.uid")}</th>
+                <th scope="col">{t("hostAccounts.col.sudo")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.map((u) => (
+                <tr key={u.username}>
+                  <th scope="row">
+                    {u.username}
+                  </th>
+                  <td className="num">{u.uid}</td>
+                  <td>{u.sudo ? t("access.sudo.yes") : t("access.sudo.no")}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+      <h3 className="sr-only">{t("hostAccounts.sync")}</h3>
+      {!report ? (
+        <p className="hint">{t("hostAccounts.never")}</p>
+      ) : report.ok ? (
+        <p>
+          <span className="sync-ok">{t("hostAccounts.ok", { time: at })}</span>{" "}
+          <span className="muted">{report.version === data.version ? t("hostAccounts.current") : t("hostAccounts.behind")}</span>
+        </p>
+      ) : (
+        <p className="sync-failed" role="status">
+          {t("hostAccounts.failed", { time: at, error: report.error || "—" })}
+        </p>
+      )}
+    </>
+  );
+}
