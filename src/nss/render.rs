@@ -75,7 +75,9 @@ pub fn version_of(passwd: &str, group: &str, shadow: &str, keys: &BTreeMap<Strin
 /// A field as it may appear between colons: without ':' and control characters (the
 /// store's validation already keeps them out; this is the last line of defence).
 fn clean(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.contains(|c: char| c == ':' || c.is_control()) {
+    // Bytes, not chars: the check runs on every field of every user. C1 controls
+    // (U+0080-U+009F) start with a byte >= 0x80, so the slow path still catches them.
+    if s.bytes().any(|b| b == b':' || b < 0x20 || b >= 0x7f) && s.contains(|c: char| c == ':' || c.is_control()) {
         s.chars().filter(|c| *c != ':' && !c.is_control()).collect::<String>().into()
     } else {
         s.into()
@@ -106,8 +108,8 @@ pub fn render(accounts: &[Account<'_>], groups: &[Group<'_>]) -> Files {
             files.group.push_str(part);
         }
         // A hash that could break the line locks the account instead.
-        let hash =
-            if a.hash.is_empty() || a.hash.contains(|c: char| c == ':' || c.is_control()) { "*" } else { a.hash };
+        let broken = a.hash.is_empty() || a.hash.bytes().any(|b| b == b':' || b < 0x20 || b == 0x7f);
+        let hash = if broken { "*" } else { a.hash };
         let lock = if a.disabled { "!" } else { "" };
         let changed = if a.must_change { 0 } else { a.changed_day.max(1) };
         // Expire = 1 (1970-01-02): a `!` only stops passwords; an expired account stops
