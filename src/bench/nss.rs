@@ -43,15 +43,16 @@ pub fn run() -> Vec<String> {
         bytes = files.passwd.len() + files.group.len() + files.shadow.len() + version.len();
         std::hint::black_box((files, version));
     }
-    let first = times[0];
+    let first = times.first().copied().unwrap_or_default();
     let lat = Latencies::new(times);
     let best = lat.percentile(0.0).max(Duration::from_nanos(1));
     vec![
         format!("nss       {} users rendered in {} ({RUNS} runs)", thousands(USERS as u64), lat.summary()),
         format!(
-            "          {} of passwd, group and shadow; best run {:.1} ms",
+            "          {} of passwd, group and shadow; best run {:.1} ms, first (cold memory) {:.1} ms",
             mib(bytes as u64),
-            best.as_secs_f64() * 1e3
+            best.as_secs_f64() * 1e3,
+            first.as_secs_f64() * 1e3
         ),
     ]
 }

@@ -77,7 +77,7 @@ pub fn version_of(passwd: &str, group: &str, shadow: &str, keys: &BTreeMap<Strin
 fn clean(s: &str) -> std::borrow::Cow<'_, str> {
     // Bytes, not chars: the check runs on every field of every user. C1 controls
     // (U+0080-U+009F) start with a byte >= 0x80, so the slow path still catches them.
-    if s.bytes().any(|b| b == b':' || b < 0x20 || b >= 0x7f) && s.contains(|c: char| c == ':' || c.is_control()) {
+    if s.bytes().any(|b| b == b':' || !(0x20..0x7f).contains(&b)) && s.contains(|c: char| c == ':' || c.is_control()) {
         s.chars().filter(|c| *c != ':' && !c.is_control()).collect::<String>().into()
     } else {
         s.into()
