@@ -1,50 +1,26 @@
 // The Access page, the profile's SSH access and a host's accounts panel against a scripted
 // appliance (fetch replaced).
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import type { ReactNode } from "react";
+import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-import { SessionProvider } from "../auth/session";
 import { AccountsPanel } from "../host/AccountsPanel";
-import { I18nProvider } from "../i18n";
 import Access from "../pages/Access";
 import { SshAccess } from "../profile/SshAccess";
+import { type Call, type Route, fakeApi, renderWithSession } from "../test/fakeApi";
 import { user } from "../test/users";
 import type { RuleView, UnixView } from "./types";
 
-type Call = { method: string; url: string; body: unknown };
-type Route = (body: unknown) => [number, unknown?];
 
 let calls: Call[];
-let routes: Record<string, Route>;
 
 function serve(role: "admin" | "viewer", extra: Record<string, Route>) {
-  calls = [];
-  routes = {
+  ({ calls } = fakeApi({
     "GET /api/v1/auth/me": () => [200, { user: user({ id: 1, username: "ada", role }), must_change_password: false, auth: "session", csrf_token: "c" }],
     ...extra,
-  };
-  vi.stubGlobal(
-    "fetch",
-    vi.fn(async (url: string, init: RequestInit) => {
-      const method = init.method ?? "GET";
-      const body = init.body ? JSON.parse(String(init.body)) : undefined;
-      calls.push({ method, url, body });
-      const route = routes[`${method} ${url}`];
-      const [status, json] = route ? route(body) : [404, { code: "http.404", message: "no route" }];
-      const text = json === undefined ? "" : JSON.stringify(json);
-      return { status, ok: status < 400, statusText: "", text: async () => text };
-    }),
-  );
+  }));
 }
 
-function renderWith(ui: ReactNode) {
-  return render(
-    <I18nProvider>
-      <SessionProvider>{ui}</SessionProvider>
-    </I18nProvider>,
-  );
-}
+const renderWith = renderWithSession;
 
 beforeEach(() => localStorage.setItem("steward.lang", "en"));
 afterEach(() => {

@@ -1,16 +1,14 @@
 // The profile's token and session flows against a scripted appliance (fetch replaced).
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import type { ReactNode } from "react";
+import { act, cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import type { components } from "../api/schema";
-import { SessionProvider, useSession } from "../auth/session";
-import { I18nProvider } from "../i18n";
+import { useSession } from "../auth/session";
+import { type Call, type Route, fakeApi, renderWithSession } from "../test/fakeApi";
 import { Sessions } from "./Sessions";
 import { Tokens } from "./Tokens";
 
 type S = components["schemas"];
-type Call = { method: string; url: string; body: unknown };
 
 function user(role: S["Role"]): S["UserView"] {
   const at = "2026-01-01T00:00:00Z";
@@ -25,37 +23,18 @@ function token(id: number, name: string, created_at: string, extra: Partial<S["A
 }
 
 let calls: Call[];
-let routes: Record<string, (body: unknown) => [number, unknown?]>;
+let routes: Record<string, Route>;
 
 function serve(role: S["Role"], tokens: S["ApiToken"][]) {
-  calls = [];
-  routes = {
+  ({ calls, routes } = fakeApi({
     "GET /api/v1/auth/me": () => [200, { user: user(role), must_change_password: false, auth: "session", csrf_token: "c" }],
     "GET /api/v1/tokens": () => [200, tokens],
     "GET /api/v1/tokens?all=true": () => [200, [...tokens, token(9, "ops-cron", "2026-02-01T00:00:00Z", { user: 8 })]],
     "GET /api/v1/users": () => [200, [user(role), { ...user("viewer"), id: 8, username: "grace" }]],
-  };
-  vi.stubGlobal(
-    "fetch",
-    vi.fn(async (url: string, init: RequestInit) => {
-      const method = init.method ?? "GET";
-      const body = init.body ? JSON.parse(String(init.body)) : undefined;
-      calls.push({ method, url, body });
-      const route = routes[`${method} ${url}`];
-      const [status, json] = route ? route(body) : [404, { code: "http.404", message: "no route" }];
-      const text = json === undefined ? "" : JSON.stringify(json);
-      return { status, ok: status < 400, statusText: "", text: async () => text };
-    }),
-  );
+  }));
 }
 
-function renderWith(ui: ReactNode) {
-  return render(
-    <I18nProvider>
-      <SessionProvider>{ui}</SessionProvider>
-    </I18nProvider>,
-  );
-}
+const renderWith = renderWithSession;
 
 beforeEach(() => localStorage.setItem("steward.lang", "en"));
 afterEach(() => {
