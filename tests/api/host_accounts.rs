@@ -236,6 +236,8 @@ async fn a_host_gets_exactly_the_allowed_accounts_and_sends_password_changes_bac
     let sshd = HostSshd::start(dir.path()).await;
     assert_eq!(sshd.with_password("alice", USER_PW).as_deref(), Some("alice"));
     assert_eq!(sshd.with_key("alice", &client_key).as_deref(), Some("alice"));
+    let home = ok("stat", &["-c", "%a %U %G", "/home/alice"]);
+    assert_eq!(home.trim(), "700 alice alice", "the first login made alice's home");
     assert_eq!(sshd.with_password("alice", "wrong-Password-999"), None);
     assert_eq!(sshd.with_password("carol", USER_PW), None, "a disabled user's password is refused");
     assert_eq!(sshd.with_key("carol", &client_key), None, "a disabled user's key is refused");
