@@ -72,6 +72,7 @@ pub async fn bundle(env: &Env) -> Result<Output, AdminError> {
             Ok::<_, AdminError>(crate::nss::Bundle::new(&host, files, &config))
         })
         .await?;
-    let json = serde_json::to_string(&bundle).map_err(|e| AdminError::NotFound(format!("encoding the bundle: {e}")))?;
+    let json = serde_json::to_string(&bundle)
+        .map_err(|e| crate::nss::NssError::Invalid(format!("encoding the bundle: {e}")))?;
     Ok(Output::ok(vec![json]))
 }

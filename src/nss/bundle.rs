@@ -12,13 +12,19 @@ use crate::store::Reads;
 use crate::users::User;
 
 /// What `GET /api/v1/agent/nss` answers: every file and key, with the version the ETag
-/// carries. Hosts check `version` against the content before installing anything.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+/// carries. The appliance sends it and the agent reads it with this one type; hosts check
+/// `version` against the content before installing anything.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Bundle {
-    /// Lowercase hex SHA-256 of the content (see the README's host setup).
+    /// Lowercase hex SHA-256 of the content (see [`super::render::version_of`]).
     pub version: String,
+    #[serde(default)]
     pub host_id: u64,
+    /// The range the appliance allocates from; informative only: agents check ids against
+    /// their own configuration, which an appliance cannot widen.
+    #[serde(default)]
     pub uid_min: u32,
+    #[serde(default)]
     pub uid_max: u32,
     #[serde(flatten)]
     pub files: Files,
@@ -56,8 +62,12 @@ pub fn allowed(txn: &impl Reads, host: &Host) -> Result<Vec<Allowed>, NssError> 
 
 /// The files `host` should hold now: the users some access rule lets in, their groups.
 pub fn for_host(txn: &impl Reads, host: &Host) -> Result<Files, NssError> {
+    files_of(txn, host, &allowed(txn, host)?)
+}
+
+/// The files of `host` for the users [`allowed`] found there.
+pub fn files_of(txn: &impl Reads, host: &Host, allowed: &[Allowed]) -> Result<Files, NssError> {
     let org = host.org;
-    let allowed = allowed(txn, host)?;
     let names: std::collections::BTreeMap<u64, &str> =
         allowed.iter().map(|a| (a.user.id.0, a.user.username.as_str())).collect();
     let mut groups: Vec<Group<'_>> = Vec::new();

@@ -36,13 +36,27 @@ pub struct Group<'a> {
 }
 
 /// The rendered files of one host.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Files {
     pub passwd: String,
     pub group: String,
     pub shadow: String,
-    /// `authorized_keys` lines by user; disabled users have none.
+    /// `authorized_keys` lines by user (a `BTreeMap` orders by bytes, as the version
+    /// needs); disabled users have none.
+    #[serde(default)]
     pub keys: BTreeMap<String, Vec<String>>,
+}
+
+/// Sizes only: shadow holds password hashes, which stay out of logs.
+impl std::fmt::Debug for Files {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Files")
+            .field("passwd_lines", &self.passwd.lines().count())
+            .field("group_lines", &self.group.lines().count())
+            .field("shadow_lines", &self.shadow.lines().count())
+            .field("users_with_keys", &self.keys.len())
+            .finish()
+    }
 }
 
 impl Files {

@@ -188,8 +188,9 @@ pub async fn host_accounts(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u6
         .store
         .read(move |txn| {
             let host = crate::hosts::load(txn, org, id)?;
-            let version = super::for_host(txn, &host)?.version();
-            let users = super::bundle::allowed(txn, &host)?
+            let allowed = super::bundle::allowed(txn, &host)?;
+            let version = super::bundle::files_of(txn, &host, &allowed)?.version();
+            let users = allowed
                 .into_iter()
                 .map(|a| HostUser { username: a.user.username.as_str().to_string(), uid: a.account.uid, sudo: a.sudo })
                 .collect();

@@ -7,8 +7,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
 /// Why a bundle was refused; nothing of a refused bundle is installed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BundleError {
@@ -24,48 +22,15 @@ pub enum BundleError {
     Invalid(String),
 }
 
-/// What `GET /api/v1/agent/nss` answers: the three files libnss-extrausers reads, as
-/// text, and each user's SSH public keys.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Bundle {
-    /// Lowercase hex SHA-256 of the content, see [`version_of`].
-    pub version: String,
-    #[serde(default)]
-    pub host_id: u64,
-    /// The range the appliance allocates from; informative only: ids are checked against
-    /// the agent's own configuration, which an appliance cannot widen.
-    #[serde(default)]
-    pub uid_min: u32,
-    #[serde(default)]
-    pub uid_max: u32,
-    pub passwd: String,
-    pub group: String,
-    pub shadow: String,
-    /// Sorted by user name (a `BTreeMap` orders by bytes, as the digest needs).
-    #[serde(default)]
-    pub keys: BTreeMap<String, Vec<String>>,
-}
-
-/// Versions and sizes only: shadow holds password hashes, which stay out of logs.
-impl std::fmt::Debug for Bundle {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Bundle")
-            .field("version", &self.version)
-            .field("host_id", &self.host_id)
-            .field("passwd_lines", &self.passwd.lines().count())
-            .field("group_lines", &self.group.lines().count())
-            .field("shadow_lines", &self.shadow.lines().count())
-            .field("users_with_keys", &self.keys.len())
-            .finish()
-    }
-}
+/// The bundle's type is the appliance's own, so both sides read and write one format.
+pub use crate::nss::Bundle;
 
 impl Bundle {
     /// Parses the JSON and checks the digest: a bundle cut short or altered on the way is
     /// refused before anything looks at its lines.
     pub fn parse(json: &[u8]) -> Result<Bundle, BundleError> {
         let bundle: Bundle = serde_json::from_slice(json).map_err(|e| BundleError::Json(e.to_string()))?;
-        if version_of(&bundle.passwd, &bundle.group, &bundle.shadow, &bundle.keys) != bundle.version {
+        if bundle.files.version() != bundle.version {
             return Err(BundleError::Digest);
         }
         Ok(bundle)
@@ -74,16 +39,8 @@ impl Bundle {
     /// A bundle of these files with the right version (host 7, no range), for tests.
     #[cfg(test)]
     pub(crate) fn of(passwd: &str, group: &str, shadow: &str, keys: BTreeMap<String, Vec<String>>) -> Bundle {
-        Bundle {
-            version: version_of(passwd, group, shadow, &keys),
-            host_id: 7,
-            uid_min: 0,
-            uid_max: 0,
-            passwd: passwd.into(),
-            group: group.into(),
-            shadow: shadow.into(),
-            keys,
-        }
+        let files = crate::nss::Files { passwd: passwd.into(), group: group.into(), shadow: shadow.into(), keys };
+        Bundle { version: files.version(), host_id: 7, uid_min: 0, uid_max: 0, files }
     }
 }
 

@@ -83,9 +83,9 @@ pub struct Files {
 /// of this machine; the files to install when everything holds, else the first problem.
 pub fn check(bundle: &Bundle, range: &RangeInclusive<u32>, local: &Local) -> Result<Files, BundleError> {
     let ids = Ids { range, local };
-    let passwd = lines("passwd", &bundle.passwd, 7)?;
-    let group = lines("group", &bundle.group, 4)?;
-    let shadow = lines("shadow", &bundle.shadow, 9)?;
+    let passwd = lines("passwd", &bundle.files.passwd, 7)?;
+    let group = lines("group", &bundle.files.group, 4)?;
+    let shadow = lines("shadow", &bundle.files.shadow, 9)?;
     let users = ids.users(&passwd)?;
     let gids = ids.groups(&group, &users)?;
     for (name, gid) in &users {
@@ -94,12 +94,12 @@ pub fn check(bundle: &Bundle, range: &RangeInclusive<u32>, local: &Local) -> Res
         }
     }
     check_shadow(&shadow, &users)?;
-    check_keys(&bundle.keys, &users)?;
+    check_keys(&bundle.files.keys, &users)?;
     Ok(Files {
-        passwd: bundle.passwd.clone(),
-        group: bundle.group.clone(),
-        shadow: bundle.shadow.clone(),
-        authorized_keys: authorized_keys_file(&bundle.keys),
+        passwd: bundle.files.passwd.clone(),
+        group: bundle.files.group.clone(),
+        shadow: bundle.files.shadow.clone(),
+        authorized_keys: authorized_keys_file(&bundle.files.keys),
     })
 }
 

@@ -5,6 +5,7 @@ import { useState } from "react";
 import { ApiError, del } from "../api/client";
 import { AdminError } from "../admin/AdminError";
 import { ConfirmButton } from "../components/ConfirmButton";
+import { TableHead } from "../components/TableHead";
 import { useList } from "../hostsadmin/useList";
 import { useI18n } from "../i18n";
 import { GroupForm } from "./GroupForm";
@@ -52,15 +53,7 @@ export function GroupsSection({ people, names, onStatus }: Props) {
       {groups.length > 0 && (
         <div className="admin-table-wrap">
           <table className="admin-table" aria-labelledby="access-groups-title">
-            <thead>
-              <tr>
-                {Object.values(cols).map((c) => (
-                  <th key={c} scope="col">
-                    {c}
-                  </th>
-                ))}
-              </tr>
-            </thead>
+            <TableHead cols={cols} />
             <tbody>
               {groups.map((g) => {
                 const members = memberNames(t, g.members, names);

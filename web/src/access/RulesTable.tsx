@@ -2,6 +2,7 @@
 // (asked first). On a phone each rule is a card of labelled lines.
 import { AdminError } from "../admin/AdminError";
 import { ConfirmButton } from "../components/ConfirmButton";
+import { TableHead } from "../components/TableHead";
 import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
 import { type Names, describeTarget } from "./model";
@@ -27,15 +28,7 @@ export function RulesTable({ rules, hosts, onRevoke }: Props) {
     <div className="admin-table-wrap">
       <table className="admin-table" data-testid="access-rules">
         <caption className="sr-only">{t("access.rules")}</caption>
-        <thead>
-          <tr>
-            {Object.values(cols).map((c) => (
-              <th key={c} scope="col">
-                {c}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <TableHead cols={cols} />
         <tbody>
           {rules.map((r) => {
             const where = describeTarget(t, locale, r, hosts);

@@ -1,6 +1,7 @@
 // The accounts of one organization: who they are, their role and state, their last
 // sign-in, and what the signed-in admin may do to each. On a phone each row is a card.
 import { ConfirmButton } from "../components/ConfirmButton";
+import { TableHead } from "../components/TableHead";
 import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
 import { AdminError } from "./AdminError";
@@ -34,15 +35,7 @@ export function UserTable({ users, me, busyId, onDialog, onEnable, onUnlock, onD
     <div className="admin-table-wrap">
       <table className="admin-table">
         <caption className="sr-only">{t("users.tableCaption")}</caption>
-        <thead>
-          <tr>
-            {Object.values(cols).map((c) => (
-              <th key={c} scope="col">
-                {c}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <TableHead cols={cols} />
         <tbody>
           {users.map((u) => {
             const can = rowActions(me, u);
