@@ -939,16 +939,21 @@ export interface components {
         };
         /**
          * @description What `GET /api/v1/agent/nss` answers: every file and key, with the version the ETag
-         *     carries. Hosts check `version` against the content before installing anything.
+         *     carries. The appliance sends it and the agent reads it with this one type; hosts check
+         *     `version` against the content before installing anything.
          */
         Bundle: components["schemas"]["Files"] & {
             /** Format: int64 */
-            host_id: number;
+            host_id?: number;
             /** Format: int32 */
-            uid_max: number;
-            /** Format: int32 */
-            uid_min: number;
-            /** @description Lowercase hex SHA-256 of the content (see the README's host setup). */
+            uid_max?: number;
+            /**
+             * Format: int32
+             * @description The range the appliance allocates from; informative only: agents check ids against
+             *     their own configuration, which an appliance cannot widen.
+             */
+            uid_min?: number;
+            /** @description Lowercase hex SHA-256 of the content (see [`super::render::version_of`]). */
             version: string;
         };
         /** @description A created key: the only time its value is shown, as `key`. */
@@ -991,8 +996,11 @@ export interface components {
         /** @description The rendered files of one host. */
         Files: {
             group: string;
-            /** @description `authorized_keys` lines by user; disabled users have none. */
-            keys: {
+            /**
+             * @description `authorized_keys` lines by user (a `BTreeMap` orders by bytes, as the version
+             *     needs); disabled users have none.
+             */
+            keys?: {
                 [key: string]: string[];
             };
             passwd: string;
