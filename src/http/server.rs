@@ -6,7 +6,7 @@ use std::time::Duration;
 use actix_web::dev::ServerHandle;
 use actix_web::{App, HttpServer, middleware::from_fn, web};
 
-use crate::app::Ctx;
+use crate::ctx::Ctx;
 
 /// A started server: where it listens and how to stop or await it.
 pub struct Running {
@@ -27,8 +27,17 @@ impl Running {
     }
 }
 
-/// Binds and starts serving. SIGINT/SIGTERM stop it gracefully (actix handles signals).
-pub fn start(ctx: web::Data<Ctx>, tls: Option<rustls::ServerConfig>, signals: bool) -> std::io::Result<Running> {
+/// What the composition root mounts on each worker's `App`: its route table.
+pub type Routes = fn(web::Data<Ctx>, &mut web::ServiceConfig);
+
+/// Binds and starts serving `routes`. SIGINT/SIGTERM stop it gracefully (actix handles
+/// signals).
+pub fn start(
+    ctx: web::Data<Ctx>,
+    routes: Routes,
+    tls: Option<rustls::ServerConfig>,
+    signals: bool,
+) -> std::io::Result<Running> {
     let config = ctx.config.clone();
     let factory = {
         let ctx = ctx.clone();
@@ -36,7 +45,7 @@ pub fn start(ctx: web::Data<Ctx>, tls: Option<rustls::ServerConfig>, signals: bo
             App::new()
                 .wrap(from_fn(super::middleware::security_headers))
                 .wrap(from_fn(super::middleware::request_id))
-                .configure(super::configure(ctx.clone()))
+                .configure(|cfg| routes(ctx.clone(), cfg))
         }
     };
     let mut server = HttpServer::new(factory)

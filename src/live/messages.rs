@@ -3,8 +3,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::hosts::{Host, HostState, HostSummary, Status, Vitals};
-use crate::poll::LastError;
+use crate::hosts::{Host, HostState, HostSummary, LastError, Status, Vitals};
 use crate::tsdb::{Committed, Labels};
 
 /// `hello`: the host a `/ws/hosts/{id}` stream follows, as the overview shows it.
@@ -88,7 +87,7 @@ pub struct Hosts<'a> {
 }
 
 /// Summary of a host now, from the time-series store's latest values and its last push.
-pub fn summary(ctx: &crate::app::Ctx, host: Host) -> HostSummary {
+pub fn summary(ctx: &crate::ctx::Ctx, host: Host) -> HostSummary {
     let latest = ctx.tsdb.latest(host.id);
     crate::hosts::routes::summary(ctx, host, &latest)
 }

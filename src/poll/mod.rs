@@ -9,6 +9,7 @@
 //! their public functions; samples go to [`crate::tsdb`]. It must not read other features'
 //! tables itself.
 
+mod api_error;
 mod conn;
 mod error;
 pub mod fields;
@@ -16,18 +17,15 @@ pub mod parse;
 mod poller;
 mod pool;
 pub mod rates;
-mod registry;
 pub mod routes;
 pub mod script;
-mod settings;
+mod stats;
 mod targets;
 
-pub use conn::SeenKey;
-pub use error::{LastError, PollError, PollStatus};
+pub use error::PollError;
 pub use poller::start;
-pub use registry::{HostPoll, Registry, StatsSnapshot};
-pub use settings::{PinSource, PinnedKey, SshAuth, SshSettings};
-pub use targets::{NewSshHost, SshHostPatch, create, forget_secrets, repin, update};
+pub use stats::{Stats, StatsSnapshot};
+pub use targets::{NewSshHost, SshHostPatch, create, repin, update};
 
 use thiserror::Error;
 
@@ -51,7 +49,7 @@ pub enum SshError {
     #[error(transparent)]
     Seal(#[from] crate::seal::SealError),
     #[error(transparent)]
-    Forbidden(#[from] crate::orgs::Forbidden),
+    Forbidden(#[from] crate::caller::Forbidden),
     #[error("reading or writing SSH hosts: {0}")]
     Store(#[from] StoreError),
 }

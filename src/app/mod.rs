@@ -2,76 +2,31 @@
 //! master key, bootstraps the default organization and first admin, starts background
 //! tasks and the HTTP listeners.
 //!
-//! It wires features together and holds the shared [`Ctx`]; it must not grow feature logic.
+//! It wires features together: the schema steps, the users' cascades, the route table
+//! ([`routes`]) and the OpenAPI document ([`openapi`]). Features never import it; `cli` and
+//! `bench` sit above it (they start it). It must not grow feature logic.
+
+pub mod openapi;
+pub mod routes;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::web;
+use redb::WriteTransaction;
 use thiserror::Error;
 
-use crate::auth::{Lifetimes, LoginLimiter};
+use crate::auth::{LoginLimiter, session_lifetimes};
+use crate::caller::{OrgId, UserId};
 use crate::clock::SharedClock;
 use crate::config::Config;
-use crate::orgs::OrgId;
-use crate::seal::{KeyOrigin, Sealer};
+use crate::ctx::{Ctx, Opened};
+use crate::seal::Sealer;
 use crate::store::{Migration, Store, StoreError};
 use crate::tsdb::{Limits, Tsdb};
-use crate::users::password::Hasher;
-use crate::users::{Password, UserError};
-
-/// What every handler and service can reach.
-#[derive(Debug)]
-pub struct Ctx {
-    pub config: Arc<Config>,
-    pub store: Store,
-    pub sealer: Sealer,
-    pub key_origin: KeyOrigin,
-    pub clock: SharedClock,
-    pub login_limiter: LoginLimiter,
-    pub hasher: Hasher,
-    /// A hash to verify against when the login name is unknown, so timing reveals nothing.
-    /// Computed in the background at start rather than delaying it.
-    dummy_hash: Arc<tokio::sync::OnceCell<String>>,
-    pub default_org: OrgId,
-    pub started: Instant,
-    pub tls: bool,
-    pub tsdb: crate::tsdb::Tsdb,
-    /// When each host last had a batch accepted: its online status follows pushes.
-    pub last_push: crate::hosts::LastPush,
-    /// What the SSH poller knows about each SSH host now.
-    pub polls: crate::poll::Registry,
-    /// Bumped after changes to users, accounts or hosts: wakes hosts waiting for new
-    /// account files.
-    pub accounts_changed: crate::nss::Changes,
-}
-
-impl Ctx {
-    /// `__Host-` under TLS: the browser then refuses it without Secure, a Path of / and a
-    /// Domain, so a sibling subdomain cannot plant one.
-    pub fn cookie_name(&self) -> &'static str {
-        if self.tls { "__Host-steward_session" } else { "steward_session" }
-    }
-
-    pub async fn dummy_hash(&self) -> Result<String, UserError> {
-        let hasher = self.hasher.clone();
-        self.dummy_hash
-            .get_or_try_init(|| async move {
-                let p = Password::new("steward-timing-equalizer", "-")?;
-                hasher.hash(&p).await
-            })
-            .await
-            .cloned()
-    }
-
-    pub fn session_lifetimes(&self) -> Lifetimes {
-        Lifetimes {
-            idle: time::Duration::minutes(self.config.auth.session_idle_minutes.into()),
-            absolute: time::Duration::hours(self.config.auth.session_absolute_hours.into()),
-        }
-    }
-}
+use crate::users::Passwords;
+use crate::users::cascade::Cascades;
 
 #[derive(Debug, Error)]
 pub enum AppError {
@@ -112,31 +67,54 @@ pub fn migrations() -> Vec<Migration> {
     ]
 }
 
-fn accounts_tables(txn: &redb::WriteTransaction) -> Result<(), StoreError> {
+/// What other features do, in the same transaction, when an account changes; installed
+/// before anything can change one ([`open`], [`context`]).
+fn install_user_cascades() {
+    crate::users::cascade::install(|| Cascades {
+        access_changed: vec![end_other_sessions],
+        deleted: vec![end_all_sessions, revoke_tokens, crate::accounts::forget_user],
+        name_taken: vec![unix_group_name_taken],
+    });
+}
+
+fn end_other_sessions(
+    txn: &WriteTransaction,
+    _: OrgId,
+    user: UserId,
+    keep: Option<[u8; 32]>,
+) -> Result<(), StoreError> {
+    crate::auth::end_sessions(txn, user, keep).map(drop)
+}
+
+fn end_all_sessions(txn: &WriteTransaction, _: OrgId, user: UserId) -> Result<(), StoreError> {
+    crate::auth::end_sessions(txn, user, None).map(drop)
+}
+
+fn revoke_tokens(txn: &WriteTransaction, org: OrgId, user: UserId) -> Result<(), StoreError> {
+    crate::auth::revoke_user_tokens(txn, org, user).map(drop)
+}
+
+fn unix_group_name_taken(txn: &WriteTransaction, name: &str) -> Result<bool, StoreError> {
+    crate::accounts::groups::name_taken(txn, name)
+}
+
+fn accounts_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
     crate::accounts::create_tables(txn)?;
     crate::nss::reports::create_tables(txn)
 }
 
-fn metrics_tables(txn: &redb::WriteTransaction) -> Result<(), StoreError> {
+fn metrics_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
     crate::tsdb::create_tables(txn)?;
     crate::hosts::create_tables(txn)?;
     crate::ingest::create_tables(txn)
 }
 
-fn core_tables(txn: &redb::WriteTransaction) -> Result<(), StoreError> {
+fn core_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
     crate::orgs::create_tables(txn)?;
     crate::users::create_tables(txn)?;
     crate::auth::create_tables(txn)?;
     crate::audit::create_tables(txn)?;
     crate::seal::create_tables(txn)
-}
-
-/// The store and key, opened and checked. Blocking.
-pub struct Opened {
-    pub store: Store,
-    pub sealer: Sealer,
-    pub key_origin: KeyOrigin,
-    pub default_org: OrgId,
 }
 
 pub fn ensure_data_dir(dir: &Path) -> Result<(), AppError> {
@@ -156,6 +134,7 @@ pub fn ensure_data_dir(dir: &Path) -> Result<(), AppError> {
 /// Opens the data directory, store and master key. Blocking: run before the server or on
 /// the blocking pool.
 pub fn open(config: &Config) -> Result<Opened, AppError> {
+    install_user_cascades();
     ensure_data_dir(&config.data_dir)?;
     let cache = config.store.cache_mib as usize * 1024 * 1024;
     let store = Store::open(&config.store_path(), cache, &migrations())?;
@@ -176,37 +155,20 @@ pub async fn context(
     opened: Opened,
     tls: bool,
 ) -> Result<(Ctx, Option<PathBuf>), AppError> {
-    let now = clock.now();
-    let default_org = opened.default_org;
-    let hasher = Hasher::new(config.auth.bcrypt_cost);
-    let admin_file = crate::users::bootstrap_admin(
-        &opened.store,
-        default_org,
-        config.auth.initial_admin_password.expose(),
-        &hasher,
-        now,
-        &config.data_dir,
-    )
-    .await?;
+    install_user_cascades();
     let (store, limits, tsdb_clock) = (opened.store.clone(), Limits::from_config(&config.metrics), clock.clone());
     let tsdb = crate::blocking::run(move || Tsdb::open(store, limits, tsdb_clock)).await??;
-    let ctx = Ctx {
-        tsdb,
-        last_push: crate::hosts::LastPush::default(),
-        polls: crate::poll::Registry::default(),
-        accounts_changed: crate::nss::Changes::default(),
-        hasher,
-        dummy_hash: Arc::default(),
-        login_limiter: LoginLimiter::per_minute(config.auth.login_rate_per_minute),
-        config: Arc::new(config),
-        store: opened.store,
-        sealer: opened.sealer,
-        key_origin: opened.key_origin,
-        clock,
-        default_org,
-        started: Instant::now(),
-        tls,
-    };
+    let ctx = Ctx::new(config, clock, opened, tsdb, tls);
+    let now = ctx.clock.now();
+    let admin_file = crate::users::bootstrap_admin(
+        &ctx.store,
+        ctx.default_org,
+        ctx.config.auth.initial_admin_password.expose(),
+        &ctx.state::<Passwords>().hasher,
+        now,
+        &ctx.config.data_dir,
+    )
+    .await?;
     Ok((ctx, admin_file))
 }
 
@@ -233,9 +195,9 @@ impl Appliance {
         let (ctx, admin_password_file) = context(config, clock, opened, tls.is_some()).await?;
         let ctx = web::Data::new(ctx);
         let warm = ctx.clone();
-        tokio::spawn(async move { warm.dummy_hash().await.map(drop) });
+        tokio::spawn(async move { warm.state::<Passwords>().dummy_hash().await.map(drop) });
         let listen = ctx.config.listen;
-        let http = crate::http::start(ctx.clone(), tls.map(|t| t.config), signals)
+        let http = crate::http::start(ctx.clone(), routes::configure, tls.map(|t| t.config), signals)
             .map_err(|e| AppError::Listen { addr: listen.to_string(), reason: e.to_string() })?;
         let socket = crate::admin::socket_path(&ctx.config.data_dir);
         let admin = crate::admin::socket::serve(&socket, ctx.clone())
@@ -279,7 +241,8 @@ async fn shut(tasks: Vec<tokio::task::JoinHandle<()>>, ctx: web::Data<Ctx>) {
     for t in &tasks {
         t.abort();
     }
-    let _ = std::fs::remove_file(crate::admin::socket_path(&ctx.config.data_dir));
+    let socket = crate::admin::socket_path(&ctx.config.data_dir);
+    let _ = crate::blocking::run(move || std::fs::remove_file(socket)).await;
     let ctx = ctx.into_inner();
     let deadline = Instant::now() + Duration::from_secs(10);
     while Arc::strong_count(&ctx) > 1 && Instant::now() < deadline {
@@ -314,9 +277,9 @@ fn housekeeping(ctx: web::Data<Ctx>) -> tokio::task::JoinHandle<()> {
     crate::tasks::spawn_periodic("housekeeping", Duration::from_secs(60), Duration::from_secs(300), move || {
         let ctx = ctx.clone();
         async move {
-            ctx.login_limiter.shrink();
+            ctx.state::<LoginLimiter>().shrink();
             let now = ctx.clock.now();
-            let life = ctx.session_lifetimes();
+            let life = session_lifetimes(&ctx.config);
             let sessions = ctx
                 .store
                 .write(move |txn| crate::auth::purge_expired(txn, now, life, 10_000))

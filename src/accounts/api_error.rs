@@ -1,11 +1,9 @@
-//! How central accounts' errors answer: the access rules, groups and Unix fields
-//! ([`AccountError`]) and what hosts ask for ([`NssError`]).
+//! How central accounts' errors answer: the access rules, groups and Unix fields.
 
 use actix_web::http::StatusCode;
 
-use super::ApiError;
-use crate::accounts::AccountError;
-use crate::nss::NssError;
+use super::AccountError;
+use crate::http::ApiError;
 
 impl From<AccountError> for ApiError {
     fn from(e: AccountError) -> Self {
@@ -35,25 +33,5 @@ fn host_or_internal(e: AccountError) -> ApiError {
     match e {
         AccountError::Host(h) => h.into(),
         other => ApiError::internal(&other),
-    }
-}
-
-impl From<NssError> for ApiError {
-    fn from(e: NssError) -> Self {
-        use NssError as E;
-        let message = e.to_string();
-        let (status, code) = match e {
-            E::InsecureTransport => (StatusCode::FORBIDDEN, "nss.tls_required"),
-            E::NotOnHost(_) => (StatusCode::NOT_FOUND, "nss.not_on_host"),
-            E::Disabled(_) => (StatusCode::FORBIDDEN, "auth.disabled"),
-            E::Locked => (StatusCode::FORBIDDEN, "auth.locked"),
-            E::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "nss.invalid"),
-            E::User(u) => return u.into(),
-            E::Auth(a) => return a.into(),
-            E::Ingest(i) => return i.into(),
-            E::Host(h) => return h.into(),
-            E::Store(s) => return s.into(),
-        };
-        Self::new(status, code, message)
     }
 }

@@ -1,16 +1,19 @@
-//! Liveness and status.
+//! Liveness and status: `/api/v1/health` and `/api/v1/status`.
+//!
+//! Reads only the context's shared parts (store, time-series engine, start time); it must
+//! not reach into features.
 
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::app::Ctx;
-use crate::auth::Caller;
-use crate::http::{ApiError, ErrorBody};
+use crate::caller::Caller;
+use crate::ctx::Ctx;
+use crate::http::{ApiError, ErrorBody, resource};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(super::resource("/health").route(web::get().to(health)))
-        .service(super::resource("/status").route(web::get().to(status)));
+    cfg.service(resource("/health").route(web::get().to(health)))
+        .service(resource("/status").route(web::get().to(status)));
 }
 
 #[derive(Serialize, ToSchema)]
@@ -39,12 +42,15 @@ pub async fn health() -> HttpResponse {
 #[utoipa::path(get, path = "/api/v1/status", tag = "system", responses((status = 200, body = Status), (status = 401, body = ErrorBody)))]
 pub async fn status(ctx: web::Data<Ctx>, _caller: Caller) -> Result<HttpResponse, ApiError> {
     let store = ctx.store.clone();
-    let schema_version =
-        crate::blocking::run(move || store.schema_version()).await.map_err(|e| ApiError::internal(&e))??;
+    // Both read the file (its header, its length): off the executor.
+    let (schema_version, store_bytes) =
+        crate::blocking::run(move || store.schema_version().map(|v| (v, store.file_size())))
+            .await
+            .map_err(|e| ApiError::internal(&e))??;
     Ok(HttpResponse::Ok().json(Status {
         version: env!("CARGO_PKG_VERSION"),
         uptime_s: ctx.started.elapsed().as_secs(),
-        store_bytes: ctx.store.file_size(),
+        store_bytes,
         schema_version,
         tls: ctx.tls,
         metrics: ctx.tsdb.stats(),

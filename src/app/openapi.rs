@@ -1,6 +1,8 @@
-//! The OpenAPI document, generated from the handlers' annotations, and the Swagger UI page
-//! at `/api/docs` (vendored into the binary: nothing loads from the network).
+//! The OpenAPI document, assembled from the paths each feature lists here (generated from
+//! the handlers' annotations), and the Swagger UI page at `/api/docs` (vendored into the
+//! binary: nothing loads from the network).
 
+use actix_web::HttpResponse;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -8,8 +10,8 @@ use utoipa_swagger_ui::SwaggerUi;
 #[openapi(
     info(title = "Steward API", description = "Self-hosted monitoring appliance. Errors are `{\"code\", \"message\"}`; cookie sessions send `X-CSRF-Token` on state changes; scripts use `Authorization: Bearer stw_...`; machines enroll with `X-API-Key: sti_...` (an ingest key) and, once an admin approved them, push with the machine token `stm_...` their answer carried."),
     paths(
-        super::health::health,
-        super::health::status,
+        crate::system::health,
+        crate::system::status,
         crate::auth::routes::login,
         crate::auth::routes::logout,
         crate::auth::routes::logout_all,
@@ -79,6 +81,10 @@ use utoipa_swagger_ui::SwaggerUi;
     )
 )]
 pub struct ApiDoc;
+
+pub async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect().insert_header(("Location", "/api/docs/")).finish()
+}
 
 pub fn docs() -> SwaggerUi {
     SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", ApiDoc::openapi())

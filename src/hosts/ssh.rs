@@ -1,10 +1,19 @@
-//! What the appliance stores about an SSH host besides the host record: where it is, who
-//! to log in as and how, and the host key it pinned. Never a secret: the password is sealed
-//! apart ([`crate::seal`]) and a key is a reference into [`crate::sshkeys`].
+//! What the appliance stores about an SSH host in its host record: where it is, who to log
+//! in as and how, and the host key it pinned. Plain data, owned here so the record needs
+//! nothing from the poller. Never a secret: the password is sealed apart ([`crate::seal`],
+//! under [`password_ref`]) and a key is a reference into the SSH key store.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
+
+use crate::caller::OrgId;
+use crate::seal::SecretRef;
+
+/// Where an SSH host's login password is sealed.
+pub fn password_ref(org: OrgId, id: u64) -> SecretRef {
+    SecretRef::new("hosts", format!("{}.{id}", org.0), "ssh_password")
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SshSettings {
