@@ -45,6 +45,8 @@ pub struct Ctx {
     /// Bumped after changes to users, accounts or hosts: wakes hosts waiting for new
     /// account files.
     pub accounts_changed: crate::nss::Changes,
+    /// Fired when the appliance stops: long polls and live streams end on it.
+    pub shutdown: crate::shutdown::Shutdown,
 }
 
 impl Ctx {
@@ -195,6 +197,7 @@ pub async fn context(
         last_push: crate::hosts::LastPush::default(),
         polls: crate::poll::Registry::default(),
         accounts_changed: crate::nss::Changes::default(),
+        shutdown: crate::shutdown::Shutdown::default(),
         hasher,
         dummy_hash: Arc::default(),
         login_limiter: LoginLimiter::per_minute(config.auth.login_rate_per_minute),

@@ -24,6 +24,7 @@ mod matrix;
 mod roles;
 mod secrets;
 mod sessions;
+mod shutdown;
 mod ssh;
 mod ssh_keys;
 mod sshd;
