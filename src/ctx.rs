@@ -2,7 +2,7 @@
 //! and key as opened before it exists ([`Opened`]).
 //!
 //! A leaf above the shared layers: it imports only `config`, `store`, `seal`, `clock`,
-//! `tsdb`, `caller` (the ids) and `changes`, never a feature, so every feature can take a
+//! `tsdb`, `caller` (the ids), `changes` and `shutdown`, never a feature, so every feature can take a
 //! `Ctx` without the context knowing the features.
 //!
 //! Feature-owned runtime state (the login rate limiter, the password hasher, when each host
@@ -23,6 +23,7 @@ use crate::changes::Changes;
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::seal::{KeyOrigin, Sealer};
+use crate::shutdown::Shutdown;
 use crate::store::Store;
 use crate::tsdb::Tsdb;
 
@@ -41,6 +42,8 @@ pub struct Ctx {
     /// Bumped after changes to users, accounts or hosts: wakes hosts waiting for new
     /// account files.
     pub accounts_changed: Changes,
+    /// Fired when the appliance stops: long polls and live streams end on it.
+    pub shutdown: Shutdown,
     states: States,
 }
 
@@ -65,6 +68,7 @@ impl Ctx {
             tls,
             tsdb,
             accounts_changed: Changes::default(),
+            shutdown: Shutdown::default(),
             states: States::default(),
         }
     }

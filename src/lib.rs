@@ -10,6 +10,7 @@
 //! - [`store`]: the redb file, schema version and migrations, the async-safe transaction wrapper.
 //! - [`blocking`]: the one wrapper that moves blocking work off the async executor.
 //! - [`clock`]: time as a parameter.
+//! - [`shutdown`]: the signal that ends long polls and live streams when the appliance stops.
 //! - [`seal`]: the master key and sealed secrets (XChaCha20-Poly1305), key rotation.
 //! - [`orgs`]: organizations, roles and the [`orgs::Scope`] every service function takes.
 //! - [`users`]: accounts, password policy and hashing.
@@ -53,6 +54,7 @@ pub mod nss;
 pub mod orgs;
 pub mod poll;
 pub mod seal;
+pub mod shutdown;
 pub mod sshkeys;
 pub mod store;
 pub mod system;

@@ -21,7 +21,7 @@ use utoipa::ToSchema;
 use super::IngestError;
 use crate::collect::Facts;
 use crate::hosts::Machine;
-use crate::tsdb::{Labels, MAX_LABELS, MetricName, Sample, SeriesKey};
+use crate::tsdb::{IngestId, Labels, MAX_LABELS, MetricName, Sample, SeriesKey};
 
 /// A time: ms since the Unix epoch, or an RFC 3339 string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -237,7 +237,7 @@ pub struct MetricDoc {
 /// A checked batch.
 #[derive(Debug)]
 pub struct Batch {
-    pub ingest_id: Option<String>,
+    pub ingest_id: Option<IngestId>,
     pub machine: Machine,
     pub interval_s: u32,
     pub facts: Option<Facts>,
@@ -270,7 +270,9 @@ pub fn parse(bytes: &[u8], now_ms: i64, max_samples: usize) -> Result<Batch, Ing
             s.ts = default_ts;
         }
     }
-    Ok(Batch { ingest_id: body.ingest_id, machine, interval_s, facts: body.facts, samples })
+    // Last, as the shape of the body is refused before the id's syntax.
+    let ingest_id = body.ingest_id.map(IngestId::parse).transpose()?;
+    Ok(Batch { ingest_id, machine, interval_s, facts: body.facts, samples })
 }
 
 /// The slow path, only for bodies that failed: which kind of wrong, and where.

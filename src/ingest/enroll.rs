@@ -178,11 +178,7 @@ fn enroll(
 /// A new machine's batch that the series limit refuses must not register it.
 fn check_new_host_series(ctx: &Ctx, batch: &Batch) -> Result<(), IngestError> {
     let distinct: std::collections::HashSet<&crate::tsdb::SeriesKey> = batch.samples.iter().map(|s| &s.key).collect();
-    let limit = ctx.config.metrics.max_series_per_host as usize;
-    if distinct.len() > limit {
-        return Err(crate::tsdb::TsdbError::SeriesLimit { host: 0, would_have: distinct.len(), limit }.into());
-    }
-    Ok(())
+    Ok(ctx.tsdb.limits().check_series(0, 0, distinct.len())?)
 }
 
 /// Resolves a machine token, its host and the host's enrolling key in one read: the hot

@@ -80,10 +80,6 @@ pub async fn ingest(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload
     } else {
         crate::blocking::run(work).await.map_err(crate::tsdb::TsdbError::from).map_err(IngestError::from)??
     };
-    // Refusals that do not depend on stored state come before anything is written.
-    if let Some(id) = &batch.ingest_id {
-        crate::tsdb::check_ingest_id(id).map_err(IngestError::from)?;
-    }
     let Admitted { host, token } = match credential {
         Credential::Key(key) => enroll::admit_key(&ctx, &key, &batch, &req, now).await?,
         Credential::Token(push) => enroll::admit_token(&ctx, *push, &batch.machine, now).await?,

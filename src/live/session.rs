@@ -13,6 +13,7 @@ use super::messages::{Hello, HostUpdate, Hosts, Samples, summary, to_text};
 use crate::caller::OrgId;
 use crate::ctx::Ctx;
 use crate::hosts::{Host, HostState};
+use crate::shutdown::Shutdown;
 use crate::tsdb::Committed;
 
 /// Messages and bytes waiting for one client; more than either and the client is too slow.
@@ -39,6 +40,7 @@ enum Event {
     Commit(Result<Arc<Committed>, RecvError>),
     Ping,
     Tick,
+    Stopping,
 }
 
 /// Why a connection ends, and the close frame it gets.
@@ -46,6 +48,7 @@ enum End {
     ClientGone,
     TooSlow,
     NoPong,
+    /// The appliance is stopping (or its metrics engine is gone): 1001, going away.
     ServerClosing,
 }
 
@@ -54,6 +57,7 @@ async fn pump(
     mut incoming: MessageStream,
     mut events: broadcast::Receiver<Arc<Committed>>,
     mut feed: impl Feed,
+    shutdown: Shutdown,
 ) {
     let mut queue: VecDeque<String> = VecDeque::new();
     let mut queued_bytes = 0;
@@ -64,6 +68,7 @@ async fn pump(
     let end = loop {
         let event = tokio::select! {
             biased;
+            () = shutdown.fired() => Event::Stopping,
             m = incoming.next() => Event::Incoming(m),
             r = ws.text(queue.front().cloned().unwrap_or_default()), if !queue.is_empty() => Event::Sent(r.is_ok()),
             c = events.recv() => Event::Commit(c),
@@ -90,7 +95,7 @@ async fn pump(
             Event::Sent(false) => break End::ClientGone,
             Event::Commit(Ok(c)) => feed.on_commit(&c),
             Event::Commit(Err(RecvError::Lagged(_))) => break End::TooSlow,
-            Event::Commit(Err(RecvError::Closed)) => break End::ServerClosing,
+            Event::Commit(Err(RecvError::Closed)) | Event::Stopping => break End::ServerClosing,
             Event::Ping if last_pong.elapsed() > PONG_TIMEOUT => break End::NoPong,
             Event::Ping => {
                 if ws.ping(b"").await.is_err() {
@@ -117,7 +122,7 @@ async fn close(ws: Session, end: End) {
             description: Some("client too slow: messages were not read in time".into()),
         },
         End::NoPong => CloseReason { code: CloseCode::Away, description: Some("no pong".into()) },
-        End::ServerClosing => CloseReason { code: CloseCode::Restart, description: Some("appliance stopping".into()) },
+        End::ServerClosing => CloseReason { code: CloseCode::Away, description: Some("appliance stopping".into()) },
     };
     // The frame queues behind what the client has not read; a client that never reads
     // again is dropped when the timeout passes.
@@ -163,7 +168,8 @@ pub async fn run_host(
         return;
     }
     let last = HostUpdate::of(&first);
-    pump(ws, incoming, events, HostFeed { ctx, host, last }).await;
+    let shutdown = ctx.shutdown.clone();
+    pump(ws, incoming, events, HostFeed { ctx, host, last }, shutdown).await;
 }
 
 struct OrgFeed {
@@ -244,5 +250,6 @@ pub async fn run_org(
     if ws.text(to_text(&Hosts { r#type: "hosts", hosts: &all })).await.is_err() {
         return;
     }
-    pump(ws, incoming, events, feed).await;
+    let shutdown = feed.ctx.shutdown.clone();
+    pump(ws, incoming, events, feed, shutdown).await;
 }

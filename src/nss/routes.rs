@@ -86,12 +86,30 @@ pub async fn bundle(ctx: web::Data<Ctx>, req: HttpRequest, q: web::Query<WaitQue
                 .insert_header((header::CACHE_CONTROL, "no-store"))
                 .json(bundle));
         }
-        let wake = tokio::time::timeout_at(deadline, changes.changed()).await;
+        // A wait the appliance's stop cuts short answers 503 with `Retry-After` ([`stopping`]).
+        let wake = tokio::select! {
+            wake = tokio::time::timeout_at(deadline, changes.changed()) => wake,
+            () = ctx.shutdown.fired() => return Err(stopping()),
+        };
         if !matches!(wake, Ok(Ok(()))) {
             let etag = format!("\"{}\"", bundle.version);
             return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish());
         }
     }
+}
+
+/// The answer to a wait the appliance's stop cuts short. A 503 rather than the 304 the wait
+/// would have ended with: an agent paces its next request after a 304 to the end of the
+/// wait it asked for (up to a minute without changes), but retries a 503 after
+/// `Retry-After`, so it asks the restarted appliance again within seconds.
+fn stopping() -> ApiError {
+    let mut e = ApiError::new(
+        actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+        "server.stopping",
+        "the appliance is stopping; ask again in a moment",
+    );
+    e.retry_after = Some(1);
+    e
 }
 
 /// One file, as libnss-extrausers reads it: `passwd`, `group` or `shadow` (machine token;

@@ -11,6 +11,7 @@ mod head;
 mod index;
 mod pieces;
 mod query;
+mod raw;
 pub mod rollup;
 mod seal;
 mod series;
@@ -18,7 +19,7 @@ mod wal;
 mod writer;
 
 pub use query::{Query, QueryResult, SeriesPoints, Tier};
-pub use series::{Labels, MAX_LABELS, MetricName, SeriesKey};
+pub use series::{IngestId, Labels, MAX_LABELS, MetricName, SeriesKey};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -108,6 +109,14 @@ impl Limits {
             seal_grace_ms: i64::from(c.seal_grace_s) * 1000,
             max_series_per_host: c.max_series_per_host as usize,
         }
+    }
+
+    /// The series limit, the one rule every check of it applies: a batch that creates
+    /// `fresh` series for a host holding `existing` is refused whole when the host would
+    /// then hold more than the limit. `host` only names the host in the error.
+    pub fn check_series(&self, host: u64, existing: usize, fresh: usize) -> Result<(), TsdbError> {
+        let (would_have, limit) = (existing + fresh, self.max_series_per_host);
+        if fresh > 0 && would_have > limit { Err(TsdbError::SeriesLimit { host, would_have, limit }) } else { Ok(()) }
     }
 }
 
@@ -222,12 +231,9 @@ impl Tsdb {
     pub async fn append(
         &self,
         host: u64,
-        ingest_id: Option<String>,
+        ingest_id: Option<IngestId>,
         samples: Vec<Sample>,
     ) -> Result<Appended, TsdbError> {
-        if let Some(id) = &ingest_id {
-            check_ingest_id(id)?;
-        }
         let now = self.now_ms();
         let (job, rx) = writer::prepare(&self.shared, host, ingest_id, samples, now)?;
         let jobs = self.jobs.as_ref().ok_or(TsdbError::WriterGone)?;
@@ -272,6 +278,11 @@ impl Tsdb {
             .collect()
     }
 
+    /// The acceptance rules, for checks made before a batch gets here.
+    pub fn limits(&self) -> &Limits {
+        &self.shared.limits
+    }
+
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Committed>> {
         self.shared.events.subscribe()
     }
@@ -304,13 +315,6 @@ impl Drop for Tsdb {
     }
 }
 
-/// `ingest_id` syntax, checked before anything is written.
-pub fn check_ingest_id(id: &str) -> Result<(), TsdbError> {
-    let ok = (1..=64).contains(&id.len())
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
-    if ok { Ok(()) } else { Err(TsdbError::InvalidIngestId(id.chars().take(64).collect())) }
-}
-
 pub(crate) fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
     // A panic while holding the lock leaves plain data behind, still consistent enough to
     // serve: every mutation is a single insert or remove.
@@ -323,8 +327,7 @@ pub(crate) fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 
 type Loaded = (index::Index, head::Head, u64, writer::Recent);
 
-/// Series index, head and recent ingest ids rebuilt from the write-ahead rows, and the
-/// next row number.
+/// The series index, then what the write-ahead rows rebuild ([`writer::replay`]).
 fn load(store: &Store) -> Result<Loaded, TsdbError> {
     store.read_sync(|txn| {
         let mut index = index::Index::default();
@@ -333,25 +336,7 @@ fn load(store: &Store) -> Result<Loaded, TsdbError> {
             let (host, key) = decode_series(bytes.value())?;
             index.insert(id.value(), host, Arc::new(key));
         }
-        let mut head = head::Head::default();
-        let mut recent = writer::Recent::default();
-        let mut next_seq = 0;
-        for row in txn.open_table(WAL)?.iter()? {
-            let (seq, bytes) = row?;
-            let seq = seq.value();
-            let row = wal::decode(bytes.value())?;
-            // Rows can outlive the series they name (the host was deleted): skip those.
-            for &(id, ts, v) in row.samples.iter().filter(|s| index.info(s.0).is_some()) {
-                head.insert(id, ts, v, seq);
-            }
-            if let Some(ingest_id) = row.ingest_id {
-                recent.remember(row.host, ingest_id, row.samples.len() as u32);
-            }
-            next_seq = seq + 1;
-        }
-        if next_seq == 0 {
-            next_seq = writer::stored_counter(txn, writer::NEXT_SEQ_KEY)?;
-        }
+        let (head, next_seq, recent) = writer::replay(txn, &index)?;
         // Ids of deleted series are never handed out again.
         index.next_id =
             index.next_id.max(u32::try_from(writer::stored_counter(txn, writer::NEXT_SERIES_KEY)?).unwrap_or(u32::MAX));

@@ -9,8 +9,8 @@ use utoipa::ToSchema;
 use super::head::{Head, window_of};
 use super::pieces::PIECE_SPAN_MS;
 use super::rollup::{self, Bucket, HOUR_MS, MINUTE_MS};
-use super::seal::{HOUR_CHUNK_MS, decode_raw};
-use super::{HOUR, Labels, MINUTE, MetricName, RAW, Shared, TsdbError, read};
+use super::seal::HOUR_CHUNK_MS;
+use super::{HOUR, Labels, MINUTE, MetricName, Shared, TsdbError, raw, read};
 
 /// At most this many points per series; a finer step is widened to fit.
 pub const MAX_POINTS: i64 = 400;
@@ -167,11 +167,11 @@ fn gather(
     to: i64,
 ) -> Result<Vec<Bucket>, TsdbError> {
     let (resolution, mut stored) = match tier {
-        Tier::Raw => (0, raw_from_disk(txn, id, from, to)?.into_iter().map(|(t, v)| Bucket::of(t, v)).collect()),
+        Tier::Raw => (0, raw::read(txn, id, from, to)?.into_iter().map(|(t, v)| Bucket::of(t, v)).collect()),
         Tier::Minute => {
             // Retired minutes, then those still raw: a minute is in one or the other.
             let mut minutes = rollups_from_disk(txn, MINUTE, id, from - PIECE_SPAN_MS, from, to)?;
-            minutes.extend(rollup::rollup(&raw_from_disk(txn, id, from, to)?, MINUTE_MS));
+            minutes.extend(rollup::rollup(&raw::read(txn, id, from, to)?, MINUTE_MS));
             (MINUTE_MS, minutes)
         }
         Tier::Hour => {
@@ -201,15 +201,6 @@ fn gather(
             Some(last) if last.ts == b.ts => last.absorb(&b),
             _ => out.push(b),
         }
-    }
-    Ok(out)
-}
-
-fn raw_from_disk(txn: &ReadTransaction, id: u32, from: i64, to: i64) -> Result<Vec<(i64, f64)>, TsdbError> {
-    let table = txn.open_table(RAW)?;
-    let mut out = Vec::new();
-    for row in table.range((id, from - PIECE_SPAN_MS)..(id, to))? {
-        out.extend(decode_raw(row?.1.value())?.into_iter().filter(|(t, _)| (from..to).contains(t)));
     }
     Ok(out)
 }

@@ -10,7 +10,7 @@ use redb::{ReadableTable, WriteTransaction};
 use super::head::WINDOW_MS;
 use super::pieces::{self, ChunkTable, PIECE_SPAN_MS, Points};
 use super::rollup::{self, HOUR_MS, MINUTE_MS};
-use super::{DAY_MS, HOUR, MINUTE, RAW, SERIES, Shared, TsdbError, WAL, codec, read, write};
+use super::{DAY_MS, HOUR, MINUTE, RAW, SERIES, Shared, TsdbError, WAL, raw, read, write};
 
 /// Windows sealed per transaction: bounds how long ingest waits behind a seal.
 const SLICE: usize = 2_000;
@@ -72,7 +72,7 @@ impl<'t> Tables<'t> {
     /// 1-minute points are not written here: while raw samples exist they are the
     /// 1-minute tier (queries roll them up); they are written as the samples retire.
     fn seal(&mut self, id: u32, start: i64, samples: &[(i64, f64)]) -> Result<(), TsdbError> {
-        let window = pieces::store(&mut self.raw, id, (start, start + WINDOW_MS), samples, &RAW_POINTS)?;
+        let window = pieces::store(&mut self.raw, id, (start, start + WINDOW_MS), samples, &raw::POINTS)?;
         let week = start.div_euclid(HOUR_CHUNK_MS) * HOUR_CHUNK_MS;
         update_rollups(&mut self.hour, id, week, &rollup::rollup(&window, HOUR_MS))
     }
@@ -86,7 +86,7 @@ impl<'t> Tables<'t> {
         for row in self.raw.extract_from_if((id, i64::MIN)..=(id, cuts.raw), |_, _| true)? {
             let (k, v) = row?;
             n += 1;
-            match decode_raw(v.value()) {
+            match raw::decode(v.value()) {
                 Ok(s) => samples.extend(s),
                 Err(e) => tracing::error!(series = id, piece = k.value().1, error = %e, "retiring an unreadable piece"),
             }
@@ -103,23 +103,10 @@ impl<'t> Tables<'t> {
     }
 }
 
-pub(super) const RAW_POINTS: Points<(i64, f64)> =
-    Points { decode: decode_raw, encode: encode_raw, ts: |p| p.0, merge: merge_samples };
 /// Retiring samples are each counted once: a minute cut across two pieces (only when a
 /// single minute overflows a piece) is folded together, not replaced.
 const RETIRED_MINUTES: Points<rollup::Bucket> =
     Points { decode: rollup::decode, encode: rollup::encode, ts: |b| b.ts, merge: rollup::fold };
-
-pub fn decode_raw(bytes: &[u8]) -> Result<Vec<(i64, f64)>, codec::CodecError> {
-    let c = codec::decode(bytes)?;
-    Ok(c.ts.into_iter().zip(c.cols.into_iter().next().unwrap_or_default()).collect())
-}
-
-fn encode_raw(samples: &[(i64, f64)]) -> Result<Vec<u8>, codec::CodecError> {
-    let ts: Vec<i64> = samples.iter().map(|s| s.0).collect();
-    let vals: Vec<f64> = samples.iter().map(|s| s.1).collect();
-    codec::encode(&ts, &[&vals])
-}
 
 /// Read-modify-write of a week's 1-hour chunk: `buckets` replace those of the same time.
 fn update_rollups(
@@ -138,19 +125,6 @@ fn update_rollups(
     };
     table.insert((id, chunk), rollup::encode(&rollup::merge(older, buckets))?.as_slice())?;
     Ok(())
-}
-
-/// Sorted merge where `newer` wins on equal timestamps (last write wins).
-fn merge_samples(mut older: Vec<(i64, f64)>, newer: &[(i64, f64)]) -> Vec<(i64, f64)> {
-    // The usual case: the next hour, after everything stored.
-    if older.last().is_none_or(|l| newer.first().is_none_or(|n| n.0 > l.0)) {
-        older.extend_from_slice(newer);
-        return older;
-    }
-    older.retain(|o| newer.binary_search_by_key(&o.0, |n| n.0).is_err());
-    older.extend_from_slice(newer);
-    older.sort_by_key(|s| s.0);
-    older
 }
 
 /// The newest key each tier deletes up to: a piece or chunk starting there ended before
@@ -206,15 +180,4 @@ pub fn delete_series(shared: &Shared, ids: &[u32]) -> Result<(), TsdbError> {
         }
         Ok(())
     })
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn merging_keeps_order_and_lets_the_newer_sample_win() {
-        let merged = super::merge_samples(vec![(1, 1.0), (3, 3.0), (5, 5.0)], &[(2, 2.0), (3, 30.0)]);
-        assert_eq!(merged, vec![(1, 1.0), (2, 2.0), (3, 30.0), (5, 5.0)]);
-        assert_eq!(super::merge_samples(vec![(1, 1.0)], &[(2, 2.0)]), vec![(1, 1.0), (2, 2.0)]);
-        assert_eq!(super::merge_samples(Vec::new(), &[(2, 2.0)]), vec![(2, 2.0)]);
-    }
 }

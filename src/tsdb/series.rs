@@ -1,5 +1,6 @@
 //! What names a series: a metric name and a label set, checked once at the edge. A series
-//! of a host is (host id, [`SeriesKey`]).
+//! of a host is (host id, [`SeriesKey`]). Also what names a batch, its [`IngestId`], checked
+//! at the same edge.
 
 use std::fmt;
 use std::sync::Arc;
@@ -190,6 +191,29 @@ impl fmt::Display for SeriesKey {
     }
 }
 
+/// A batch's `ingest_id`: 1-64 of `[A-Za-z0-9-_.:]`. Parsed once where a batch arrives, so
+/// everything after (the write-ahead row, the duplicate check) holds a checked one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IngestId(String);
+
+impl IngestId {
+    pub fn parse(id: String) -> Result<Self, TsdbError> {
+        let ok = (1..=64).contains(&id.len())
+            && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
+        if ok { Ok(Self(id)) } else { Err(TsdbError::InvalidIngestId(truncate(&id))) }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<IngestId> for String {
+    fn from(id: IngestId) -> String {
+        id.0
+    }
+}
+
 fn truncate(s: &str) -> String {
     s.chars().take(64).collect()
 }
@@ -216,6 +240,16 @@ mod tests {
         assert!(Labels::new([("a", "x\0y")]).is_err());
         assert!(Labels::new([("A", "x")]).is_err());
         assert!(Labels::new((0..17).map(|i| (format!("k{i}"), "v"))).is_err());
+    }
+
+    #[test]
+    fn ingest_ids_are_checked() {
+        for ok in ["b-1", "run:7.x_Y", &"a".repeat(64)] {
+            assert_eq!(IngestId::parse(ok.to_string()).map(|i| i.as_str().to_string()).ok().as_deref(), Some(ok));
+        }
+        for bad in ["", "bad id", "é", &"a".repeat(65)] {
+            assert!(matches!(IngestId::parse(bad.to_string()), Err(TsdbError::InvalidIngestId(_))), "{bad}");
+        }
     }
 
     #[test]

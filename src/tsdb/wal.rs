@@ -24,7 +24,8 @@ pub fn encode(host: u64, ingest_id: Option<&str>, samples: &[(u32, i64, f64)]) -
     let mut out = Vec::with_capacity(16 + id.len() + samples.len() * 11);
     out.push(VERSION);
     out.extend_from_slice(&host.to_le_bytes());
-    // Ingest ids are checked to be at most 64 bytes before they get here.
+    // Ingest ids are at most 64 bytes ([`super::IngestId`]); the cut above only keeps a
+    // longer one from corrupting the row.
     out.push(id.len() as u8);
     out.extend_from_slice(id);
     put_varint(&mut out, samples.len() as u64);

@@ -2,17 +2,21 @@
 //! transaction (one fsync) that appends a write-ahead row per batch; only after the commit
 //! are the batches applied to the head and acknowledged. Maintenance (sealing, pruning)
 //! runs here too, in slices between groups, so it never fights ingest for redb's one
-//! write lock.
+//! write lock. The rows it writes are read back here too, at start ([`replay`]): both
+//! sides of the write-ahead table in one place ([`super::wal`] is the row format).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use redb::{ReadTransaction, WriteTransaction};
+use redb::{ReadTransaction, ReadableTable, WriteTransaction};
 use tokio::sync::{mpsc, oneshot};
 
+use super::head::Head;
+use super::index::Index;
 use super::{
-    Appended, Committed, Maintained, SERIES, Sample, SeriesKey, Shared, TsdbError, WAL, read, seal, wal, write,
+    Appended, Committed, IngestId, Maintained, SERIES, Sample, SeriesKey, Shared, TsdbError, WAL, read, seal, wal,
+    write,
 };
 use crate::store::META;
 
@@ -41,7 +45,7 @@ enum Slot {
 
 pub struct AppendJob {
     host: u64,
-    ingest_id: Option<String>,
+    ingest_id: Option<IngestId>,
     new_series: Vec<Arc<SeriesKey>>,
     samples: Vec<(Slot, i64, f64)>,
     result: Appended,
@@ -54,7 +58,7 @@ type Ack = oneshot::Receiver<Result<Appended, TsdbError>>;
 pub fn prepare(
     shared: &Shared,
     host: u64,
-    ingest_id: Option<String>,
+    ingest_id: Option<IngestId>,
     samples: Vec<Sample>,
     now: i64,
 ) -> Result<(AppendJob, Ack), TsdbError> {
@@ -89,10 +93,7 @@ pub fn prepare(
             out.push((slot, s.ts, s.value));
         }
     }
-    let would_have = index.host_count(host) + new_series.len();
-    if !new_series.is_empty() && would_have > limits.max_series_per_host {
-        return Err(TsdbError::SeriesLimit { host, would_have, limit: limits.max_series_per_host });
-    }
+    limits.check_series(host, index.host_count(host), new_series.len())?;
     let dropped = result.dropped_non_finite + result.dropped_too_old + result.dropped_too_new;
     shared.stats.dropped.fetch_add(u64::from(dropped), Ordering::Relaxed);
     let (ack, rx) = oneshot::channel();
@@ -126,6 +127,31 @@ pub fn stored_counter(txn: &ReadTransaction, key: &str) -> Result<u64, TsdbError
     let meta = txn.open_table(META)?;
     let v = meta.get(key)?.map(|v| v.value().to_vec());
     Ok(v.and_then(|b| b.try_into().ok()).map_or(0, u64::from_be_bytes))
+}
+
+/// Replays the write-ahead rows at start: the head they hold, the recent ingest ids of
+/// each host and the next row number. The read side of what [`Writer::stage`] writes.
+pub fn replay(txn: &ReadTransaction, index: &Index) -> Result<(Head, u64, Recent), TsdbError> {
+    let mut head = Head::default();
+    let mut recent = Recent::default();
+    let mut next_seq = 0;
+    for row in txn.open_table(WAL)?.iter()? {
+        let (seq, bytes) = row?;
+        let seq = seq.value();
+        let row = wal::decode(bytes.value())?;
+        // Rows can outlive the series they name (the host was deleted): skip those.
+        for &(id, ts, v) in row.samples.iter().filter(|s| index.info(s.0).is_some()) {
+            head.insert(id, ts, v, seq);
+        }
+        if let Some(ingest_id) = row.ingest_id {
+            recent.remember(row.host, ingest_id, row.samples.len() as u32);
+        }
+        next_seq = seq + 1;
+    }
+    if next_seq == 0 {
+        next_seq = stored_counter(txn, NEXT_SEQ_KEY)?;
+    }
+    Ok((head, next_seq, recent))
 }
 
 pub fn spawn(
@@ -184,7 +210,7 @@ struct NewSeries<'t> {
 
 impl NewSeries<'_> {
     /// Ids for a batch's new series, creating those nobody created yet.
-    fn resolve(&mut self, index: &super::index::Index, job: &AppendJob) -> Result<(Vec<u32>, Created), TsdbError> {
+    fn resolve(&mut self, index: &Index, job: &AppendJob) -> Result<(Vec<u32>, Created), TsdbError> {
         let mut created = Vec::new();
         let mut ids = Vec::with_capacity(job.new_series.len());
         for key in &job.new_series {
@@ -300,7 +326,7 @@ impl Writer {
         let mut seq = self.next_seq;
         let mut out = Vec::with_capacity(group.len());
         for job in group {
-            if let Some(id) = job.ingest_id.as_deref() {
+            if let Some(id) = job.ingest_id.as_ref().map(IngestId::as_str) {
                 let seen = ids_here.get(&(job.host, id)).copied().or_else(|| self.recent.get(job.host, id));
                 if let Some(accepted) = seen {
                     out.push(Staged::Duplicate(accepted));
@@ -314,13 +340,12 @@ impl Writer {
                 .iter()
                 .filter(|k| index.get(job.host, k).is_none() && !new.here.contains_key(&(job.host, (*k).clone())))
                 .count();
-            let would_have = index.host_count(job.host) + new.per_host.get(&job.host).copied().unwrap_or(0) + fresh;
-            let limit = self.shared.limits.max_series_per_host;
-            if fresh > 0 && would_have > limit {
-                out.push(Staged::Refused(TsdbError::SeriesLimit { host: job.host, would_have, limit }));
+            let existing = index.host_count(job.host) + new.per_host.get(&job.host).copied().unwrap_or(0);
+            if let Err(e) = self.shared.limits.check_series(job.host, existing, fresh) {
+                out.push(Staged::Refused(e));
                 continue;
             }
-            if let Some(id) = job.ingest_id.as_deref() {
+            if let Some(id) = job.ingest_id.as_ref().map(IngestId::as_str) {
                 ids_here.insert((job.host, id), job.samples.len() as u32);
             }
             let (ids, created) = new.resolve(&index, job)?;
@@ -332,7 +357,7 @@ impl Writer {
                     Slot::New(i) => (ids[i as usize], ts, v),
                 })
                 .collect();
-            wal_t.insert(seq, wal::encode(job.host, job.ingest_id.as_deref(), &rows).as_slice())?;
+            wal_t.insert(seq, wal::encode(job.host, job.ingest_id.as_ref().map(IngestId::as_str), &rows).as_slice())?;
             out.push(Staged::Stored { seq, rows, created });
             seq += 1;
         }
@@ -385,7 +410,7 @@ impl Writer {
                     result.accepted = rows.len() as u32;
                     stats.samples.fetch_add(rows.len() as u64, Ordering::Relaxed);
                     if let Some(id) = job.ingest_id {
-                        self.recent.remember(job.host, id, result.accepted);
+                        self.recent.remember(job.host, id.into(), result.accepted);
                     }
                     if listening && !rows.is_empty() {
                         self.publish(job.host, &rows);

@@ -30,10 +30,16 @@ pub struct Served {
 impl Served {
     /// Starts the binary and reads the address it prints; returns once it answers health.
     pub async fn start(dir: &Path) -> Served {
+        Self::start_with(dir, &[]).await
+    }
+
+    /// [`Served::start`] with extra environment variables.
+    pub async fn start_with(dir: &Path, env: &[(&str, &str)]) -> Served {
         let mut child = crate::cli::steward(dir)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .env("STEWARD_AUTH__INITIAL_ADMIN_PASSWORD", KNOWN_ADMIN_PW)
             .env("STEWARD_METRICS__COLLECT_INTERVAL_S", "0")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -79,6 +85,26 @@ impl Served {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).expect("/proc status");
         let line = status.lines().find(|l| l.starts_with("VmHWM:")).expect("VmHWM");
         line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("VmHWM in kB")
+    }
+
+    /// SIGTERM, as systemd stops it.
+    pub fn terminate(&self) {
+        use rustix::process::{Pid, Signal, kill_process};
+        kill_process(Pid::from_child(&self.child), Signal::TERM).expect("kill -TERM");
+    }
+
+    /// Waits (bounded) for the child to exit: its status, None if it still runs.
+    pub async fn wait_exit(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return Some(status);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     /// SIGKILL: no shutdown code runs.

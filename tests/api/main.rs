@@ -2,6 +2,10 @@
 //! temporary data directory and a manual clock, driven over HTTP; plus the configuration
 //! loader, sealed secrets and the audit chain on the stopped store, and the binary's CLI.
 
+// The whole binary is tests: its helpers, like the tests themselves (clippy.toml), unwrap
+// and expect, and a failed expectation is the report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 mod accounts;
@@ -24,6 +28,7 @@ mod matrix;
 mod roles;
 mod secrets;
 mod sessions;
+mod shutdown;
 mod ssh;
 mod ssh_keys;
 mod sshd;

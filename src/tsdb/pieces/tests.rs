@@ -13,7 +13,7 @@ fn db() -> Database {
 }
 
 fn raw() -> &'static Points<(i64, f64)> {
-    &crate::tsdb::seal::RAW_POINTS
+    &crate::tsdb::raw::POINTS
 }
 
 /// One-decimal noise every `step_ms` over `[from, to)`: about a byte a sample.
