@@ -134,3 +134,28 @@ pub struct Opened {
     pub key_origin: KeyOrigin,
     pub default_org: OrgId,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq)]
+    struct Counter(u32);
+
+    impl FeatureState for Counter {
+        fn init(_: &Ctx) -> Self {
+            Counter(0)
+        }
+    }
+
+    #[test]
+    fn the_first_state_stored_is_the_one_everyone_shares() {
+        let states = States::default();
+        assert!(states.get::<Counter>().is_none());
+        let first = states.insert(Arc::new(Counter(1)));
+        // A racer that built its own loses to the one already stored.
+        let second = states.insert(Arc::new(Counter(2)));
+        assert!(Arc::ptr_eq(&first, &second));
+        assert_eq!(states.get::<Counter>().as_deref(), Some(&Counter(1)));
+    }
+}
