@@ -116,7 +116,7 @@ async fn measure(
 }
 
 /// A child killed and reaped when dropped, also on error paths.
-struct Reaped(Child);
+pub(super) struct Reaped(pub(super) Child);
 
 impl Reaped {
     fn id(&self) -> u32 {

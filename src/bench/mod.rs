@@ -6,6 +6,7 @@
 //! - `query`: latency of a day and a month of history over `GET /api/v1/hosts/{id}/series`;
 //! - `overview`: latency of `GET /api/v1/hosts` with 1,000 hosts;
 //! - `nss`: rendering one host's account files for 100,000 users;
+//! - `shutdown`: SIGTERM to exit of `steward serve` while an agent long-polls;
 //! - `footprint` (not part of `all`): memory and CPU per cycle of `steward agent`, next to
 //!   Debian's `prometheus-node-exporter`, over real minutes;
 //! - `ssh` (not part of `all`): hundreds of SSH hosts on local sshd instances polled for
@@ -23,6 +24,7 @@ mod ingest;
 mod nss;
 mod query;
 mod report;
+mod shutdown;
 mod ssh;
 pub mod sshd;
 mod storage;
@@ -84,6 +86,7 @@ pub enum Phase {
     Query,
     Overview,
     Nss,
+    Shutdown,
     /// Not part of `all`: it runs for minutes of real time.
     Footprint,
     /// Not part of `all`: it runs for minutes of real time and needs /usr/sbin/sshd.
@@ -131,6 +134,9 @@ async fn phases(args: &BenchArgs, scratch: &Scratch) -> anyhow::Result<()> {
     }
     if wants(Phase::Nss) {
         print(&nss::run());
+    }
+    if wants(Phase::Shutdown) {
+        print(&shutdown::run(&scratch.sub("shutdown")).await?);
     }
     if args.phase == Phase::Footprint {
         print(&footprint::run(&scratch.sub("footprint"), args.cycles, args.interval, &args.node_exporter).await?);
