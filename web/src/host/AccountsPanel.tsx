@@ -8,7 +8,8 @@ import { Link } from "wouter";
 
 import { ApiError, get } from "../api/client";
 import type { HostAccounts } from "../access/types";
-import { atLeast, useSession } from "../auth/session";
+import { useSession } from "../auth/session";
+import { atLeast } from "../components/roles";
 import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
 
