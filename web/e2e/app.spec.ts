@@ -284,9 +284,9 @@ test("access: a rule for olga on all hosts with sudo, an SSH key on the profile,
 
   // olga may log in everywhere, so on the appliance's own host too.
   await page.goto(`/hosts/${(await ownHost(page)).id}`);
-  const accounts = page.getByTestId("host-accounts");
+  const accounts = page.getByTestId("host-access");
   await expect(accounts.getByRole("rowheader", { name: "olga" })).toBeVisible();
-  await shot(page, "20-host-accounts");
+  await shot(page, "20-host-access");
 });
 
 test("a thousand hosts: the overview keeps only the rows in view and finds the last", async ({ page }) => {

@@ -1,5 +1,8 @@
 // Access (/access, organization admins): who may log in to the hosts over SSH, where, and
-// with sudo or not; and the organization's Unix groups. Parts live in ../access/.
+// with sudo or not; and the organization's Unix groups. Parts live in ../access/. The UI
+// calls the central-accounts area "access" everywhere, as the API (/access-rules) and the
+// CLI (`steward access`) do: this route, that folder, the `access.*` translation keys
+// (locales/*/access.ts) and the host page's AccessPanel.
 import "../admin/admin.css";
 import "../access/access.css";
 
