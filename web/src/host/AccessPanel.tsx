@@ -10,6 +10,7 @@ import { ApiError, get } from "../api/client";
 import type { HostAccounts } from "../access/types";
 import { useSession } from "../auth/session";
 import { atLeast } from "../components/roles";
+import { TableHead } from "../components/TableHead";
 import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
 
@@ -63,13 +64,9 @@ function Body({ data }: { data: HostAccounts }) {
             {t("access.host.intro")} <Link href="/access">{t("access.host.manage")}</Link>
           </p>
           <table className="access-table">
-            <thead>
-              <tr>
-                <th scope="col">{t("access.host.col.user")}</th>
-                <th scope="col">{t("access.host.col.uid")}</th>
-                <th scope="col">{t("access.host.col.sudo")}</th>
-              </tr>
-            </thead>
+            <TableHead
+              cols={{ user: t("access.host.col.user"), uid: t("access.host.col.uid"), sudo: t("access.host.col.sudo") }}
+            />
             <tbody>
               {users.map((u) => (
                 <tr key={u.username}>

@@ -3,7 +3,7 @@
 // a status or state that changed, so pending agents appear without a reload.
 import { useEffect, useRef } from "react";
 
-import type { HostMessage, HostsMessage } from "../api/types";
+import type { HostUpdate, HostsMessage } from "../api/types";
 import { useList } from "../components/useList";
 import { useStream } from "../live/stream";
 import { differs } from "./model";
@@ -17,7 +17,7 @@ export function useHosts() {
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => () => clearTimeout(timer.current), []);
 
-  useStream<HostsMessage | HostMessage>("/api/v1/ws/hosts", (m) => {
+  useStream<HostsMessage | HostUpdate>("/api/v1/ws/hosts", (m) => {
     const updates = m.type === "hosts" ? m.hosts : [m];
     if (updates.some((u) => differs(current.current, u))) {
       clearTimeout(timer.current);
