@@ -74,7 +74,8 @@ use utoipa_swagger_ui::SwaggerUi;
         crate::nss::routes::password,
         crate::nss::routes::host_accounts,
     ),
-    components(schemas(crate::hosts::HostState)),
+    // The live streams' messages (`/api/v1/ws/...`): no handler returns them, so they are listed here.
+    components(schemas(crate::hosts::HostState, crate::live::Hello, crate::live::Hosts, crate::live::HostUpdate, crate::live::Samples)),
     tags(
         (name = "system"), (name = "auth"), (name = "tokens"), (name = "users"), (name = "orgs"), (name = "audit"),
         (name = "hosts"), (name = "ingest"), (name = "ssh-keys"), (name = "accounts"),

@@ -10,7 +10,7 @@
 mod messages;
 mod session;
 
-pub use messages::{HostUpdate, SampleOut, Samples};
+pub use messages::{Hello, HostUpdate, Hosts, SampleOut, Samples};
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};

@@ -8,11 +8,13 @@ import { Link } from "wouter";
 
 import { ApiError, get } from "../api/client";
 import type { HostAccounts } from "../access/types";
-import { atLeast, useSession } from "../auth/session";
+import { useSession } from "../auth/session";
+import { atLeast } from "../components/roles";
+import { TableHead } from "../components/TableHead";
 import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
 
-export function AccountsPanel({ hostId }: { hostId: number }) {
+export function AccessPanel({ hostId }: { hostId: number }) {
   const { t } = useI18n();
   const { session } = useSession();
   const admin = session ? atLeast(session.user.role, "admin") : false;
@@ -32,10 +34,10 @@ export function AccountsPanel({ hostId }: { hostId: number }) {
   }, [admin, hostId]);
   if (!admin || failed === "hidden") return null;
   return (
-    <section className="card accounts-panel" aria-labelledby="accounts-title" data-testid="host-accounts">
-      <h2 id="accounts-title">{t("hostAccounts.title")}</h2>
+    <section className="card access-panel" aria-labelledby="access-host-title" data-testid="host-access">
+      <h2 id="access-host-title">{t("access.host.title")}</h2>
       {failed === "error" ? (
-        <p className="muted">{t("hostAccounts.unavailable")}</p>
+        <p className="muted">{t("access.host.unavailable")}</p>
       ) : data ? (
         <Body data={data} />
       ) : (
@@ -54,21 +56,17 @@ function Body({ data }: { data: HostAccounts }) {
     <>
       {users.length === 0 ? (
         <p className="muted">
-          {t("hostAccounts.empty")} <Link href="/access">{t("hostAccounts.manage")}</Link>
+          {t("access.host.empty")} <Link href="/access">{t("access.host.manage")}</Link>
         </p>
       ) : (
         <>
           <p className="hint">
-            {t("hostAccounts.intro")} <Link href="/access">{t("hostAccounts.manage")}</Link>
+            {t("access.host.intro")} <Link href="/access">{t("access.host.manage")}</Link>
           </p>
-          <table className="accounts-table">
-            <thead>
-              <tr>
-                <th scope="col">{t("hostAccounts.col.user")}</th>
-                <th scope="col">{t("hostAccounts.col.uid")}</th>
-                <th scope="col">{t("hostAccounts.col.sudo")}</th>
-              </tr>
-            </thead>
+          <table className="access-table">
+            <TableHead
+              cols={{ user: t("access.host.col.user"), uid: t("access.host.col.uid"), sudo: t("access.host.col.sudo") }}
+            />
             <tbody>
               {users.map((u) => (
                 <tr key={u.username}>
@@ -83,17 +81,17 @@ function Body({ data }: { data: HostAccounts }) {
           </table>
         </>
       )}
-      <h3 className="sr-only">{t("hostAccounts.sync")}</h3>
+      <h3 className="sr-only">{t("access.host.sync")}</h3>
       {!report ? (
-        <p className="hint">{t("hostAccounts.never")}</p>
+        <p className="hint">{t("access.host.never")}</p>
       ) : report.ok ? (
         <p>
-          <span className="sync-ok">{t("hostAccounts.ok", { time: at })}</span>{" "}
-          <span className="muted">{report.version === data.version ? t("hostAccounts.current") : t("hostAccounts.behind")}</span>
+          <span className="sync-ok">{t("access.host.ok", { time: at })}</span>{" "}
+          <span className="muted">{report.version === data.version ? t("access.host.current") : t("access.host.behind")}</span>
         </p>
       ) : (
         <p className="sync-failed" role="status">
-          {t("hostAccounts.failed", { time: at, error: report.error || "—" })}
+          {t("access.host.failed", { time: at, error: report.error || "—" })}
         </p>
       )}
     </>

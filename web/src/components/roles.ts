@@ -1,4 +1,4 @@
-// Who may do what to an account, as the appliance decides it (src/users/service.rs): admins
+// Roles, and who may do what to an account, as the appliance decides it (src/users/service.rs): admins
 // manage their organization, only superadmins manage or grant superadmin, and nobody
 // changes the role of, disables or deletes their own account (409 users.self_change).
 // The UI hides what would be refused; the appliance enforces it either way.
@@ -11,15 +11,25 @@ export const ROLES: readonly Role[] = ["viewer", "operator", "admin", "superadmi
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2, superadmin: 3 };
 
+/// Whether `role` is at least `needed`.
+export function atLeast(role: Role, needed: Role): boolean {
+  return RANK[role] >= RANK[needed];
+}
+
+/// The roles up to and including `own` (what a token of someone with `own` may have).
+export function rolesUpTo(own: Role): Role[] {
+  return ROLES.slice(0, RANK[own] + 1);
+}
+
 /// The roles `me` may give to an account.
 export function assignableRoles(me: Role): Role[] {
-  if (RANK[me] < RANK.admin) return [];
+  if (!atLeast(me, "admin")) return [];
   return ROLES.filter((r) => r !== "superadmin" || me === "superadmin");
 }
 
 /// Whether `me` may manage an account whose role is `target`.
 export function canManage(me: Role, target: Role): boolean {
-  return RANK[me] >= RANK.admin && (target !== "superadmin" || me === "superadmin");
+  return atLeast(me, "admin") && (target !== "superadmin" || me === "superadmin");
 }
 
 export interface Me {

@@ -1,11 +1,19 @@
 import { describe, expect, it } from "vitest";
 
 import { user as fixture } from "../test/users";
-import { type UserView, assignableRoles, canManage, rowActions, userStates, withOrg } from "./roles";
+import { type UserView, assignableRoles, atLeast, canManage, rolesUpTo, rowActions, userStates, withOrg } from "./roles";
 
 const user = (over: Partial<UserView>) => fixture({ role: "operator", ...over });
 
 describe("roles", () => {
+  it("ranks roles, and offers a token the caller's role and the ones below it", () => {
+    expect(atLeast("admin", "operator")).toBe(true);
+    expect(atLeast("operator", "admin")).toBe(false);
+    expect(rolesUpTo("viewer")).toEqual(["viewer"]);
+    expect(rolesUpTo("admin")).toEqual(["viewer", "operator", "admin"]);
+    expect(rolesUpTo("superadmin")).toEqual(["viewer", "operator", "admin", "superadmin"]);
+  });
+
   it("only superadmins grant superadmin; below admin nothing is granted", () => {
     expect(assignableRoles("superadmin")).toEqual(["viewer", "operator", "admin", "superadmin"]);
     expect(assignableRoles("admin")).toEqual(["viewer", "operator", "admin"]);
