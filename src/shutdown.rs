@@ -1,5 +1,5 @@
-//! The appliance's shutdown signal: fired once, by SIGTERM/SIGINT or when the appliance is
-//! stopped in-process (tests, benchmarks), before the HTTP server starts draining. Whatever holds a
+//! The appliance's shutdown signal: fired once, by SIGTERM/SIGINT or by
+//! `Appliance::stop` (the composition root), before the HTTP server starts draining. Whatever holds a
 //! connection open by itself waits on it: a long poll answers at once, a live stream closes
 //! with 1001 (going away). The graceful stop then drains only real requests, and a restart
 //! costs an agent no more than a reconnect.

@@ -18,9 +18,15 @@ export default defineConfig({
   testDir: "e2e",
   globalSetup: "./e2e/global-setup.ts",
   globalTeardown: "./e2e/global-teardown.ts",
-  // One appliance, one story: the first login changes the admin password for the rest.
+  // One appliance, one worker: the tests share its accounts and hosts. The "first login"
+  // project signs the admin in once and saves the browser state the others start from
+  // (e2e/helpers.ts), so the run stays far below the appliance's login rate limit.
   workers: 1,
   fullyParallel: false,
+  projects: [
+    { name: "first login", testMatch: /.*\.setup\.ts/ },
+    { name: "app", testMatch: /.*\.spec\.ts/, dependencies: ["first login"] },
+  ],
   timeout: 60_000,
   expect: { timeout: 15_000 },
   reporter: [["list"]],

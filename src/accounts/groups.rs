@@ -9,10 +9,9 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use super::{AccountError, SUDO_GROUP};
+use crate::caller::{OrgId, UserId};
 use crate::config::AccountsConfig;
-use crate::orgs::OrgId;
 use crate::store::{Reads, StoreError, get_json, put_json};
-use crate::users::UserId;
 
 /// (org, gid) -> JSON of [`UnixGroup`].
 const GROUPS: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("unix_groups");

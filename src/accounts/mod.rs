@@ -11,9 +11,11 @@
 //! - [`routes`]: `/api/v1/access-rules`, `/api/v1/unix-groups`, `/api/v1/users/{id}/unix`
 //!   and `/api/v1/users/{id}/keys`.
 //!
-//! It must not render NSS files or talk to hosts: [`crate::nss`] does, from the
-//! snapshots read here. Passwords stay with [`crate::users`].
+//! It must not render NSS files or talk to hosts: `nss` (above it) does, from the
+//! snapshots read here. Passwords stay with [`crate::users`], which calls back in here only
+//! through the hooks the composition root installs ([`crate::users::cascade`]).
 
+mod api_error;
 pub mod groups;
 pub mod keys;
 pub mod routes;
@@ -34,9 +36,8 @@ pub use unix::{SUDO_GROUP, UnixAccount, UnixView};
 use redb::WriteTransaction;
 use thiserror::Error;
 
-use crate::orgs::OrgId;
+use crate::caller::{OrgId, UserId};
 use crate::store::StoreError;
-use crate::users::UserId;
 
 pub fn create_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
     unix::create_tables(txn)?;
@@ -83,7 +84,7 @@ pub enum AccountError {
     #[error(transparent)]
     Host(#[from] crate::hosts::HostError),
     #[error(transparent)]
-    Forbidden(#[from] crate::orgs::Forbidden),
+    Forbidden(#[from] crate::caller::Forbidden),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

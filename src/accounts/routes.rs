@@ -6,10 +6,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{AccessRule, NewGroup, NewRule, RuleView, Target, UnixGroup, UnixView, UserKey};
-use crate::app::Ctx;
-use crate::auth::Caller;
+use crate::caller::{Caller, UserId};
+use crate::ctx::Ctx;
 use crate::http::{ApiError, ErrorBody, Json, resource};
-use crate::users::UserId;
 
 /// Mounted before `/users`, whose scope would otherwise answer these paths with 404.
 pub fn configure(cfg: &mut web::ServiceConfig) {

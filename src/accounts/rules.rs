@@ -10,10 +10,9 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use super::AccountError;
+use crate::caller::{OrgId, UserId};
 use crate::hosts::Host;
-use crate::orgs::OrgId;
 use crate::store::{Reads, StoreError, get_json, next_id, put_json};
-use crate::users::UserId;
 
 /// (org, rule id) -> JSON of [`AccessRule`].
 const RULES: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("access_rules");

@@ -7,10 +7,10 @@ use super::{
     AccessRule, AccountError, NewGroup, NewRule, Target, UnixGroup, UnixView, UserKey, groups, keys, rules, unix,
 };
 use crate::audit::{self, Event, Outcome};
+use crate::caller::{OrgId, Role, Scope, UserId};
 use crate::config::AccountsConfig;
-use crate::orgs::{OrgId, Role, Scope};
 use crate::store::{Reads, Store};
-use crate::users::{User, UserId};
+use crate::users::User;
 
 /// The user `id` of the scope's organization, when the caller may change their Unix side:
 /// themselves, or an admin (only a superadmin for a superadmin).

@@ -7,10 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{AccountError, UserKey};
+use crate::caller::{OrgId, UserId};
 use crate::config::AccountsConfig;
-use crate::orgs::OrgId;
 use crate::store::{Reads, StoreError, get_json, next_id_from, put_json};
-use crate::users::UserId;
 
 /// (org, user id) -> JSON of [`UnixAccount`].
 const UNIX: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("unix_accounts");

@@ -1,11 +1,11 @@
 //! `steward access grant|revoke|list` and the appliance host's own account bundle for
 //! `steward nss sync`.
 
-use super::commands::{find_user, org_scope};
+use super::lookup::{find_user, org_scope};
 use super::{AdminError, Command, Env, Output};
 use crate::accounts::{self, NewRule, Target};
+use crate::caller::Scope;
 use crate::hosts::{Host, HostKind};
-use crate::orgs::Scope;
 
 pub async fn execute(env: &Env, command: Command) -> Result<Output, AdminError> {
     let now = env.clock.now();

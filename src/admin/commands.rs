@@ -1,11 +1,13 @@
 //! The commands themselves, each a few service calls in the local superadmin's scope.
 
+use super::lookup::{find_user, org_scope, user_scope};
 use super::{AdminError, Command, Env, Output, Progress};
 use crate::audit::{self, Event, Outcome};
+use crate::caller::{Actor, Scope};
 use crate::hosts;
 use crate::ingest;
-use crate::orgs::{self, Actor, OrgName, Scope};
-use crate::users::{self, DisplayName, Email, NewUser, UserId, UserPatch, Username, password};
+use crate::orgs::{self, OrgName};
+use crate::users::{self, DisplayName, Email, NewUser, UserPatch, Username, password};
 
 /// Runs one command. `progress` hears about long work (key rotation).
 pub async fn execute(env: &Env, command: Command, progress: Progress) -> Result<Output, AdminError> {
@@ -131,24 +133,6 @@ fn password_or_generated(given: Option<String>) -> Result<(String, bool), AdminE
         Some(p) => Ok((p, false)),
         None => Ok((password::generate(20)?.to_string(), true)),
     }
-}
-
-pub(super) async fn org_scope(env: &Env, name: &str) -> Result<Scope, AdminError> {
-    let lookup = name.to_string();
-    let org = env.store.read(move |txn| Ok::<_, AdminError>(orgs::by_name(txn, &lookup)?)).await?;
-    org.map(|o| Scope::local(o.id)).ok_or_else(|| AdminError::NotFound(format!("organization {name:?}")))
-}
-
-pub(super) async fn find_user(env: &Env, name: &str) -> Result<users::User, AdminError> {
-    let lookup = name.to_string();
-    let user = env.store.read(move |txn| Ok::<_, AdminError>(users::find_for_login(txn, &lookup)?)).await?;
-    user.ok_or_else(|| AdminError::NotFound(format!("user {name:?}")))
-}
-
-/// A user by name in any organization, with a scope in theirs.
-async fn user_scope(env: &Env, name: &str) -> Result<(Scope, UserId), AdminError> {
-    let user = find_user(env, name).await?;
-    Ok((Scope::local(user.org), user.id))
 }
 
 async fn audit_verify(env: &Env) -> Result<Output, AdminError> {

@@ -9,6 +9,7 @@
 
 mod access;
 mod commands;
+mod lookup;
 pub mod socket;
 
 pub use commands::execute;
@@ -19,9 +20,9 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::app::{Ctx, Opened};
+use crate::caller::{OrgId, Role};
 use crate::clock::SharedClock;
-use crate::orgs::{OrgId, Role};
+use crate::ctx::{Ctx, Opened};
 use crate::seal::{KeyOrigin, Sealer};
 use crate::store::Store;
 use crate::users::password::Hasher;
@@ -204,23 +205,23 @@ pub struct Env {
     pub data_dir: PathBuf,
     pub clock: SharedClock,
     /// Told when SSH hosts change, so a running poller picks them up at once.
-    pub polls: crate::poll::Registry,
+    pub polls: Arc<crate::hosts::Polls>,
     pub accounts: crate::config::AccountsConfig,
     /// Told after every command, so hosts waiting for account changes look again.
-    pub accounts_changed: crate::nss::Changes,
+    pub accounts_changed: crate::changes::Changes,
 }
 
 impl Env {
     pub fn from_ctx(ctx: &Ctx) -> Self {
         Self {
             store: ctx.store.clone(),
-            hasher: ctx.hasher.clone(),
+            hasher: ctx.state::<crate::users::Passwords>().hasher.clone(),
             default_org: ctx.default_org,
             sealer: ctx.sealer.clone(),
             key_origin: ctx.key_origin.clone(),
             data_dir: ctx.config.data_dir.clone(),
             clock: ctx.clock.clone(),
-            polls: ctx.polls.clone(),
+            polls: ctx.state::<crate::hosts::Polls>(),
             accounts: ctx.config.accounts.clone(),
             accounts_changed: ctx.accounts_changed.clone(),
         }
@@ -235,9 +236,9 @@ impl Env {
             key_origin: opened.key_origin.clone(),
             data_dir: config.data_dir.clone(),
             clock,
-            polls: crate::poll::Registry::default(),
+            polls: Arc::default(),
             accounts: config.accounts.clone(),
-            accounts_changed: crate::nss::Changes::default(),
+            accounts_changed: crate::changes::Changes::default(),
         }
     }
 }

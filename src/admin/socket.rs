@@ -17,7 +17,7 @@ use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::Semaphore;
 
 use super::{Command, Env, Output, execute};
-use crate::app::Ctx;
+use crate::ctx::Ctx;
 
 const MAX_REQUEST: u64 = 64 * 1024;
 /// Key rotation over a large store is the slowest command; nothing should take longer.

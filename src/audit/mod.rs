@@ -13,6 +13,7 @@
 //! chain from the altered entry onwards. Exporting entries off the appliance is what
 //! closes that gap.
 
+mod api_error;
 mod chain;
 mod query;
 mod retention;
@@ -31,7 +32,7 @@ use thiserror::Error;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::orgs::{Actor, OrgId};
+use crate::caller::{Actor, OrgId};
 use crate::store::StoreError;
 
 /// Sequence number -> JSON of one [`Entry`].
@@ -40,7 +41,7 @@ const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
 #[derive(Debug, Error)]
 pub enum AuditError {
     #[error(transparent)]
-    Forbidden(#[from] crate::orgs::Forbidden),
+    Forbidden(#[from] crate::caller::Forbidden),
     #[error("reading or writing the audit trail: {0}")]
     Store(#[from] StoreError),
 }

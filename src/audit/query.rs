@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use super::{AUDIT, AuditError, Entry};
-use crate::orgs::{OrgId, Role, Scope};
+use crate::caller::{OrgId, Role, Scope};
 use crate::store::Store;
 
 pub const DEFAULT_LIMIT: usize = 100;

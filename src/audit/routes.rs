@@ -5,10 +5,9 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::{Filter, Page, Verification};
-use crate::app::Ctx;
-use crate::auth::Caller;
+use crate::caller::{Caller, OrgId};
+use crate::ctx::Ctx;
 use crate::http::{ApiError, ErrorBody};
-use crate::orgs::OrgId;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(crate::http::resource("/audit").route(web::get().to(list)));

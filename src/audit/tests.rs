@@ -8,7 +8,7 @@ use time::{Duration, OffsetDateTime};
 use super::chain::{ANCHOR_KEY, GENESIS, Link, decode_hash, entry_hash};
 use super::retention::prune_batch;
 use super::*;
-use crate::orgs::{Actor, OrgId, Role, Scope};
+use crate::caller::{Actor, OrgId, Role, Scope};
 use crate::store::{META, Migration, Store, get_json, put_json};
 
 mod query;

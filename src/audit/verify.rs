@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::chain::{ANCHOR_KEY, GENESIS, HEAD_KEY, Hash, Link, decode_hash, entry_hash, read_link};
 use super::{AUDIT, AuditError, Entry};
-use crate::orgs::{Role, Scope};
+use crate::caller::{Role, Scope};
 use crate::store::{META, Store};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]

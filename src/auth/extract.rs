@@ -1,4 +1,6 @@
-//! The request extractors that turn a cookie or bearer token into a [`Scope`].
+//! The request extractors that turn a cookie or bearer token into a [`Scope`]: the
+//! `FromRequest` impls of [`crate::caller`]'s types live here, since only `auth` knows
+//! sessions and tokens.
 //!
 //! [`Caller`] is the default: an authenticated user who has no pending forced password
 //! change. [`PendingCaller`] also admits users who still must change their password; only
@@ -15,46 +17,11 @@ use subtle::ConstantTimeEq;
 use time::Duration;
 
 use super::{AuthError, session, tokens};
-use crate::app::Ctx;
-use crate::orgs::{Actor, Scope};
-use crate::users::{self, UserId};
+use crate::caller::{Actor, Caller, PendingCaller, Scope, Via};
+use crate::ctx::Ctx;
+use crate::users;
 
 pub const CSRF_HEADER: &str = "X-CSRF-Token";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Via {
-    Session {
-        hash: [u8; 32],
-    },
-    /// `expires_at`: a token cannot mint one that outlives it.
-    Token {
-        id: u64,
-        expires_at: Option<time::OffsetDateTime>,
-    },
-}
-
-#[derive(Debug, Clone)]
-pub struct Caller {
-    pub scope: Scope,
-    pub user: UserId,
-    pub via: Via,
-    pub must_change_password: bool,
-}
-
-impl Caller {
-    /// The caller's scope, moved into `org` (from `?org=`) when that is theirs or they are a
-    /// superadmin; any other organization looks as if it did not exist.
-    pub fn in_org(&self, org: Option<crate::orgs::OrgId>) -> Result<Scope, crate::orgs::OrgError> {
-        match org {
-            None => Ok(self.scope.clone()),
-            Some(org) => self.scope.within(org).ok_or(crate::orgs::OrgError::NotFound(org.to_string())),
-        }
-    }
-}
-
-/// A caller who may still owe a forced password change.
-#[derive(Debug, Clone)]
-pub struct PendingCaller(pub Caller);
 
 /// The outcome of authenticating a request, settled by [`resolve`] before extractors run.
 struct Resolved(Result<Caller, AuthError>);
@@ -148,7 +115,7 @@ async fn authenticate(req: &HttpRequest) -> Result<Caller, AuthError> {
 async fn by_session(ctx: &Ctx, token: &str, origin: super::Origin) -> Result<Caller, AuthError> {
     let hash = session::hash_token(token);
     let now = ctx.clock.now();
-    let life = ctx.session_lifetimes();
+    let life = super::session_lifetimes(&ctx.config);
     let found = ctx
         .store
         .read(move |txn| {

@@ -18,6 +18,13 @@ impl std::fmt::Debug for LoginLimiter {
     }
 }
 
+/// auth's state in the context (`ctx.state::<LoginLimiter>()`), sized from the configuration.
+impl crate::ctx::FeatureState for LoginLimiter {
+    fn init(ctx: &crate::ctx::Ctx) -> Self {
+        Self::per_minute(ctx.config.auth.login_rate_per_minute)
+    }
+}
+
 impl LoginLimiter {
     pub fn per_minute(n: u32) -> Self {
         let n = NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);

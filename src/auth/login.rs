@@ -4,11 +4,12 @@
 use redb::WriteTransaction;
 use time::{Duration, OffsetDateTime};
 
-use super::{AuthError, Caller, Via, session};
-use crate::app::Ctx;
+use super::{AuthError, session};
 use crate::audit::{self, Event, Outcome};
+use crate::caller::{Actor, OrgId};
+use crate::caller::{Caller, Via};
 use crate::config::AuthConfig;
-use crate::orgs::{Actor, OrgId};
+use crate::ctx::Ctx;
 use crate::users::{self, User, UserView};
 
 pub struct LoginOutcome {
@@ -29,12 +30,13 @@ pub struct Origin {
 pub async fn login(ctx: &Ctx, name: &str, password: &str, origin: Origin) -> Result<LoginOutcome, AuthError> {
     let lookup = name.to_string();
     let user = ctx.store.read(move |txn| Ok::<_, AuthError>(users::find_for_login(txn, &lookup)?)).await?;
+    let passwords = ctx.state::<users::Passwords>();
     let hash = match &user {
         Some(u) => u.password_hash.clone(),
-        None => ctx.dummy_hash().await?,
+        None => passwords.dummy_hash().await?,
     };
     let attempt = Attempt {
-        matches: ctx.hasher.verify(password, hash).await?,
+        matches: passwords.hasher.verify(password, hash).await?,
         now: ctx.clock.now(),
         target: crate::users::sanitize_for_error(name),
         origin,

@@ -1,11 +1,12 @@
 //! Authentication: password login with lockout and per-IP rate limits, browser sessions
 //! with CSRF protection, personal API tokens, and the extractors that turn a request into
-//! a [`crate::orgs::Scope`].
+//! a [`crate::caller::Scope`].
 //!
 //! Owns the `sessions` and `api_tokens` tables and the `/api/v1/auth` and
 //! `/api/v1/tokens` routes. It must not decide what a role may do: service functions
 //! check that against the scope they are given.
 
+mod api_error;
 mod extract;
 mod limit;
 mod login;
@@ -13,11 +14,11 @@ pub mod routes;
 mod session;
 mod tokens;
 
-pub use extract::{CSRF_HEADER, Caller, PendingCaller, Via, origin, resolve};
+pub use extract::{CSRF_HEADER, origin, resolve};
 pub use limit::LoginLimiter;
 pub use login::{LoginOutcome, Origin, count_failed_password, login, logout};
 pub use routes::configure;
-pub use session::{Lifetimes, Session, end_sessions, hash_token, purge_expired};
+pub use session::{Lifetimes, Session, end_sessions, hash_token, purge_expired, session_lifetimes};
 pub use tokens::{
     ApiToken, CreatedToken, NewToken, create as create_token, revoke as revoke_token, revoke_user_tokens,
 };
@@ -57,7 +58,7 @@ pub enum AuthError {
     #[error("no randomness available")]
     Random,
     #[error(transparent)]
-    Forbidden(#[from] crate::orgs::Forbidden),
+    Forbidden(#[from] crate::caller::Forbidden),
     #[error(transparent)]
     User(#[from] crate::users::UserError),
     #[error(transparent)]

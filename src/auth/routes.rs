@@ -5,8 +5,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{AuthError, Caller, CreatedToken, NewToken, PendingCaller, Via, session, tokens};
-use crate::app::Ctx;
+use super::{AuthError, CreatedToken, NewToken, session, tokens};
+use crate::caller::{Caller, PendingCaller, Via};
+use crate::ctx::Ctx;
 use crate::http::{ApiError, ErrorBody, Json, resource};
 use crate::users::{self, UserView};
 
@@ -71,7 +72,9 @@ pub struct TokenListQuery {
     responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn login(ctx: web::Data<Ctx>, req: HttpRequest, body: Json<LoginRequest>) -> Result<HttpResponse, ApiError> {
     if let Some(ip) = req.peer_addr().map(|a| a.ip()) {
-        ctx.login_limiter.check(ip).map_err(|retry_after_s| AuthError::RateLimited { retry_after_s })?;
+        ctx.state::<super::LoginLimiter>()
+            .check(ip)
+            .map_err(|retry_after_s| AuthError::RateLimited { retry_after_s })?;
     }
     let body = body.into_inner();
     let out = super::login(&ctx, &body.username, &body.password, super::origin(&req)).await?;
@@ -142,11 +145,14 @@ pub async fn change_password(
         Via::Token { .. } => None,
     };
     let change = users::OwnPasswordChange { current: &body.current_password, new: &body.new_password, keep };
-    users::set_own_password(&ctx.store, &caller.scope, caller.user, change, &ctx.hasher, ctx.clock.now()).await?;
+    let hasher = ctx.state::<users::Passwords>().hasher.clone();
+    users::set_own_password(&ctx.store, &caller.scope, caller.user, change, &hasher, ctx.clock.now()).await?;
     ctx.accounts_changed.bump();
     // The generated first password has served its purpose once its owner replaced it.
     if caller.scope.is_superadmin() && caller.scope.actor.name == "admin" {
-        let _ = std::fs::remove_file(ctx.config.data_dir.join(users::INITIAL_PASSWORD_FILE));
+        let file = ctx.config.data_dir.join(users::INITIAL_PASSWORD_FILE);
+        // Gone already is fine; the change itself has succeeded either way.
+        let _ = crate::blocking::run(move || std::fs::remove_file(file)).await;
     }
     Ok(HttpResponse::NoContent().finish())
 }

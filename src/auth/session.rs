@@ -8,9 +8,8 @@ use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
 use super::random_token;
-use crate::orgs::OrgId;
+use crate::caller::{OrgId, UserId};
 use crate::store::{StoreError, get_json, put_json};
-use crate::users::UserId;
 
 const SESSIONS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("sessions");
 /// (user id, session hash): finds a user's sessions to end them all.
@@ -39,6 +38,14 @@ pub struct Session {
 pub struct Lifetimes {
     pub idle: Duration,
     pub absolute: Duration,
+}
+
+/// The configured session lifetimes.
+pub fn session_lifetimes(config: &crate::config::Config) -> Lifetimes {
+    Lifetimes {
+        idle: Duration::minutes(config.auth.session_idle_minutes.into()),
+        absolute: Duration::hours(config.auth.session_absolute_hours.into()),
+    }
 }
 
 impl Session {

@@ -8,9 +8,8 @@ use utoipa::ToSchema;
 
 use super::{AuthError, session::hash_token};
 use crate::audit::{self, Event, Outcome};
-use crate::orgs::{OrgId, Role, Scope};
+use crate::caller::{OrgId, Role, Scope, UserId};
 use crate::store::{Store, StoreError, get_json, next_id, put_json};
-use crate::users::UserId;
 
 const TOKENS: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("api_tokens");
 const TOKENS_BY_HASH: TableDefinition<&[u8], (u64, u64)> = TableDefinition::new("api_tokens_by_hash");

@@ -18,7 +18,7 @@ use toml::Value;
 
 use super::report::mib;
 use crate::app::Appliance;
-use crate::orgs::Scope;
+use crate::caller::Scope;
 
 /// One process's figures over the measured window.
 #[derive(Debug, Clone, Copy, Default)]

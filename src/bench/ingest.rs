@@ -20,8 +20,8 @@ use serde::Deserialize;
 use super::report::{CpuSnapshot, CpuUse, Latencies, thousands};
 use super::workload::Rng;
 use crate::app::Appliance;
+use crate::caller::Scope;
 use crate::clock::ManualClock;
-use crate::orgs::Scope;
 use crate::tsdb::StatsSnapshot;
 
 /// Machines pushing; each client sends for whole machines, so there are at most this many.

@@ -41,10 +41,10 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use toml::Value;
 
-use crate::app::Ctx;
 use crate::auth::NewToken;
+use crate::caller::{Actor, Role, Scope};
 use crate::config::Config;
-use crate::orgs::{Actor, Role, Scope};
+use crate::ctx::Ctx;
 use crate::users::{DisplayName, NewUser, Username};
 
 /// `steward bench [PHASE] [--seconds N] [--clients N] [--dir DIR]`.
@@ -218,7 +218,8 @@ async fn api_token(ctx: &Ctx) -> anyhow::Result<String> {
         password: "bench-Only-secret-7f3a91c2".into(),
         must_change_password: false,
     };
-    let user = crate::users::create(&ctx.store, &Scope::system(ctx.default_org), new, &ctx.hasher, now).await?;
+    let hasher = ctx.state::<crate::users::Passwords>().hasher.clone();
+    let user = crate::users::create(&ctx.store, &Scope::system(ctx.default_org), new, &hasher, now).await?;
     let actor = Actor { user_id: Some(user.id.0), name: user.username, ip: None, user_agent: None };
     let scope = Scope { org: ctx.default_org, role: Role::Admin, actor };
     let new = NewToken { name: "bench".into(), role: None, expires_in_days: None };

@@ -17,10 +17,11 @@ use serde::Deserialize;
 use super::report::{CpuSnapshot, Latencies, mib};
 use super::storage::History;
 use super::workload::{self, Host};
-use crate::app::{Appliance, Ctx};
+use crate::app::Appliance;
+use crate::caller::Actor;
 use crate::clock::{Clock, ManualClock};
+use crate::ctx::Ctx;
 use crate::hosts::{HostKind, HostState, Machine, Origin};
-use crate::orgs::Actor;
 use crate::tsdb::Sample;
 
 const DAY_MS: i64 = 86_400_000;

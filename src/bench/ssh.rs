@@ -18,7 +18,7 @@ use super::footprint::{CpuMeter, usage};
 use super::report::mib;
 use super::sshd::Sshd;
 use crate::app::Appliance;
-use crate::orgs::Scope;
+use crate::caller::Scope;
 use crate::poll::NewSshHost;
 
 /// Hosts per sshd instance: sessions spread like separate machines', few enough processes.
@@ -95,11 +95,11 @@ async fn measure(
         ids.push(crate::poll::create(&ctx.store, &ctx.sealer, &scope, new, now).await?.id);
         bar.inc(1);
     }
-    ctx.polls.targets_changed();
+    ctx.state::<crate::hosts::Polls>().targets_changed();
     bar.finish_and_clear();
     let online = wait_online(ctx, hosts, Duration::from_secs(u64::from(interval_s) * 4 + 30)).await;
     let open = usage(pid, &mut cpu)?;
-    let start = ctx.polls.snapshot();
+    let start = ctx.state::<crate::poll::Stats>().snapshot();
     let cpu_start = cpu.read(pid)?;
     let bar = super::progress("ssh", Some(u64::from(cycles)), "intervals");
     let window = Duration::from_secs(u64::from(interval_s));
@@ -113,14 +113,14 @@ async fn measure(
     bar.finish_and_clear();
     let elapsed = began.elapsed();
     let cpu_ns = cpu.read(pid)? - cpu_start;
-    let end = ctx.polls.snapshot();
+    let end = ctx.state::<crate::poll::Stats>().snapshot();
     let polls = end.polls_ok - start.polls_ok;
     let due = hosts as u64 * elapsed.as_secs() / u64::from(interval_s.max(1));
     let per = |ns: u64| ns as f64 / polls.max(1) as f64 / 1e6;
     let per_session = open.rss.saturating_sub(before.rss) as f64 / end.sessions.max(1) as f64 / 1024.0;
     let mut errors: std::collections::BTreeMap<String, usize> = Default::default();
     for id in ids {
-        if let Some(e) = ctx.polls.get(id).and_then(|p| p.last_error) {
+        if let Some(e) = ctx.state::<crate::hosts::Polls>().get(id).and_then(|p| p.last_error) {
             *errors.entry(e.message).or_default() += 1;
         }
     }
@@ -150,10 +150,10 @@ async fn measure(
 }
 
 /// Waits until `hosts` SSH hosts are online, or `limit` passes; how many made it.
-async fn wait_online(ctx: &crate::app::Ctx, hosts: usize, limit: Duration) -> usize {
+async fn wait_online(ctx: &crate::ctx::Ctx, hosts: usize, limit: Duration) -> usize {
     let deadline = Instant::now() + limit;
     loop {
-        let online = ctx.polls.snapshot().sessions as usize;
+        let online = ctx.state::<crate::poll::Stats>().snapshot().sessions as usize;
         if online >= hosts || Instant::now() > deadline {
             return online;
         }

@@ -17,10 +17,10 @@ use redb::{ReadableTable, ReadableTableMetadata, TableDefinition};
 use super::report::{mib, thousands};
 use super::workload::{self, Host, STEP_MS};
 use crate::app::Appliance;
+use crate::caller::Actor;
 use crate::clock::{Clock, ManualClock};
 use crate::config::Config;
 use crate::hosts::{HostKind, HostState, Machine, Origin};
-use crate::orgs::Actor;
 use crate::tsdb::rollup::{self, Bucket};
 use crate::tsdb::{HOUR, MINUTE, RAW, Sample, SeriesKey, WAL, codec};
 

@@ -10,8 +10,9 @@ use clap::Subcommand;
 
 use super::block_on;
 use crate::admin::{self, Command, Output};
+use crate::caller::Role;
 use crate::config::Config;
-use crate::orgs::{self, Role};
+use crate::orgs;
 
 #[derive(Subcommand)]
 pub enum UserCmd {

@@ -3,14 +3,14 @@
 //! cut off at once); and the rebind of a host whose enrolling key is gone to the key it now
 //! presents, which puts it back in front of an admin.
 //!
-//! Only states and tokens change here; who may push is decided by [`crate::ingest`].
+//! Only states and tokens change here; who may push is decided by `ingest`.
 
 use redb::WriteTransaction;
 use time::OffsetDateTime;
 
 use super::{HOSTS, Host, HostError, HostKind, HostState, tokens};
 use crate::audit::{self, Event, Outcome};
-use crate::orgs::{Actor, Role, Scope};
+use crate::caller::{Actor, Role, Scope};
 use crate::store::{Store, get_json, put_json};
 
 /// Lets a host's samples in (admins of its organization). Idempotent: audited only when

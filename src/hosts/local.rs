@@ -7,8 +7,8 @@ use std::time::Duration;
 use actix_web::web;
 
 use super::HostError;
-use crate::app::Ctx;
 use crate::collect::{Collection, Collector, CollectorOptions};
+use crate::ctx::Ctx;
 use crate::tsdb::{Labels, MetricName, Sample, SeriesKey};
 
 /// Facts are re-read this often (every N collections) and stored when they changed.

@@ -1,28 +1,35 @@
-//! Hosts: the machines an organization monitors (the appliance itself, push agents, later
+//! Hosts: the machines an organization monitors (the appliance itself, push agents,
 //! SSH-polled hosts), their facts, how they are found again by fingerprint, whether an
-//! admin let them in ([`HostState`]), and the machine tokens approved agents push with.
+//! admin let them in ([`HostState`]), the machine tokens approved agents push with, and an
+//! SSH host's connection settings ([`ssh`]) and what the poller reports about it ([`Polls`]).
 //!
 //! Owns the `hosts` and `host_tokens` tables and the host routes (overview, detail,
-//! history, approval). Samples live in [`crate::tsdb`], reached through its public
-//! functions; this module must not read the time-series tables itself, nor decide who may
-//! push: [`crate::ingest`] does, through the functions here.
+//! history, approval), on which the SSH poller mounts its own ([`routes::Mounts`]).
+//! Samples live in [`crate::tsdb`], reached through its public functions; this module must
+//! not read the time-series tables itself, nor decide who may push (`ingest` does, through
+//! the functions here), nor know the poller, the SSH key store or ingest: they sit above it.
 
+mod api_error;
 mod approval;
 pub mod local;
 mod overview;
+mod polls;
 mod pushes;
 pub mod routes;
 mod service;
+pub mod ssh;
 pub mod tokens;
 
 pub use approval::{approve, rebind, reject};
 pub use overview::{HostSummary, Status, Vitals, status_of};
+pub use polls::{HostPoll, LastError, PollStatus, Polls, SeenKey};
 pub use pushes::LastPush;
 pub use routes::configure;
 pub use service::{
     Machine, Origin, delete, ensure_local, find, get, get_in, insert, list, list_kind, load, machine_changed,
     refresh_machine, register, save, update_facts, using_ssh_key,
 };
+pub use ssh::{PinSource, PinnedKey, SshAuth, SshSettings};
 
 use redb::{TableDefinition, WriteTransaction};
 use serde::{Deserialize, Serialize};
@@ -30,8 +37,8 @@ use thiserror::Error;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+use crate::caller::OrgId;
 use crate::collect::Facts;
-use crate::orgs::OrgId;
 use crate::store::StoreError;
 
 /// (org, host id) -> JSON of [`Host`].
@@ -61,7 +68,7 @@ pub enum HostError {
     #[error("no randomness available to mint a machine token")]
     Random,
     #[error(transparent)]
-    Forbidden(#[from] crate::orgs::Forbidden),
+    Forbidden(#[from] crate::caller::Forbidden),
     #[error(transparent)]
     Metrics(#[from] crate::tsdb::TsdbError),
     #[error(transparent)]
@@ -78,7 +85,7 @@ pub enum HostKind {
     Local,
     /// A machine running `steward agent`, pushing its samples.
     Agent,
-    /// A machine the appliance polls over SSH ([`crate::poll`]).
+    /// A machine the appliance polls over SSH (the `poll` feature).
     Ssh,
 }
 
@@ -129,7 +136,7 @@ pub struct Host {
     pub ingest_key: Option<u64>,
     /// How to reach it, for hosts of kind `ssh`; never a credential.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ssh: Option<crate::poll::SshSettings>,
+    pub ssh: Option<SshSettings>,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,

@@ -8,7 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::Host;
-use crate::poll::{HostPoll, PollStatus};
+use super::{HostPoll, PollStatus};
 use crate::tsdb::SeriesKey;
 
 /// A host missing this many collections in a row is offline.
@@ -84,7 +84,7 @@ pub struct HostSummary {
 }
 
 impl HostSummary {
-    /// `last_push_ms`: from [`super::LastPush`]; `poll`: from [`crate::poll::Registry`].
+    /// `last_push_ms`: from [`super::LastPush`]; `poll`: from [`super::Polls`].
     pub fn new(
         host: Host,
         latest: &[(Arc<SeriesKey>, i64, f64)],

@@ -9,8 +9,15 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+/// hosts' state in the context (`ctx.state::<LastPush>()`).
 #[derive(Debug, Default)]
 pub struct LastPush(Mutex<HashMap<u64, i64>>);
+
+impl crate::ctx::FeatureState for LastPush {
+    fn init(_: &crate::ctx::Ctx) -> Self {
+        Self::default()
+    }
+}
 
 impl LastPush {
     /// A batch of `host` was accepted at `at_ms` (ms since the Unix epoch).

@@ -1,31 +1,46 @@
 //! `/api/v1/hosts*`: the overview of every host, one host's facts and latest values, its
-//! history, approval of pushing machines, and deletion; SSH hosts' own routes
-//! ([`crate::poll::routes`]) are mounted here too, since they share the path.
+//! history, approval of pushing machines, and deletion. SSH hosts' own routes share these
+//! paths: the route table hands them in as [`Mounts`], so this module need not know the
+//! poller.
 
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{Host, HostError, HostSummary};
-use crate::app::Ctx;
-use crate::auth::Caller;
+use crate::caller::Caller;
+use crate::ctx::Ctx;
 use crate::http::{ApiError, ErrorBody, resource};
-use crate::poll::routes as ssh;
 use crate::tsdb::{Labels, MetricName, Query, QueryResult, TsdbError};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+/// Routes another feature adds on the hosts' paths (SSH hosts: created with `POST /hosts`,
+/// changed with `PATCH /hosts/{id}`, tested and re-pinned below them).
+#[derive(Default)]
+pub struct Mounts {
+    /// `POST /hosts`.
+    pub create: Option<actix_web::Route>,
+    /// `PATCH /hosts/{id}`.
+    pub update: Option<actix_web::Route>,
+    /// Resources under `/hosts`, mounted before `/{id}` so a fixed segment wins over an id.
+    pub resources: Vec<actix_web::Resource>,
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig, mounts: Mounts) {
+    let mut all = resource("").route(web::get().to(overview));
+    if let Some(create) = mounts.create {
+        all = all.route(create);
+    }
+    let mut one = resource("/{id}").route(web::get().to(detail));
+    if let Some(update) = mounts.update {
+        one = one.route(update);
+    }
+    let mut scope = web::scope("/hosts").service(all);
+    for r in mounts.resources {
+        scope = scope.service(r);
+    }
     cfg.service(
-        web::scope("/hosts")
-            .service(resource("").route(web::get().to(overview)).route(web::post().to(ssh::create)))
-            .service(resource("/test-ssh").route(web::post().to(ssh::test_new)))
-            .service(
-                resource("/{id}")
-                    .route(web::get().to(detail))
-                    .route(web::patch().to(ssh::update))
-                    .route(web::delete().to(delete)),
-            )
-            .service(resource("/{id}/test-ssh").route(web::post().to(ssh::test_saved)))
-            .service(resource("/{id}/pin-host-key").route(web::post().to(ssh::pin)))
+        scope
+            .service(one.route(web::delete().to(delete)))
             .service(resource("/{id}/series").route(web::get().to(series)))
             .service(resource("/{id}/approve").route(web::post().to(approve)))
             .service(resource("/{id}/reject").route(web::post().to(reject))),
@@ -38,8 +53,8 @@ fn now_ms(ctx: &Ctx) -> i64 {
 
 /// A host as the overview shows it now.
 pub fn summary(ctx: &Ctx, host: Host, latest: &[(std::sync::Arc<crate::tsdb::SeriesKey>, i64, f64)]) -> HostSummary {
-    let last_push = ctx.last_push.get(host.id);
-    let poll = (host.kind == super::HostKind::Ssh).then(|| ctx.polls.get(host.id)).flatten();
+    let last_push = ctx.state::<super::LastPush>().get(host.id);
+    let poll = (host.kind == super::HostKind::Ssh).then(|| ctx.state::<super::Polls>().get(host.id)).flatten();
     HostSummary::new(host, latest, last_push, poll, now_ms(ctx))
 }
 
@@ -96,8 +111,8 @@ pub async fn detail(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> 
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn delete(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> Result<HttpResponse, ApiError> {
     let host = super::delete(&ctx.store, &caller.scope, *id, ctx.clock.now()).await?;
-    ctx.last_push.forget(host.id);
-    ctx.polls.targets_changed();
+    ctx.state::<super::LastPush>().forget(host.id);
+    ctx.state::<super::Polls>().targets_changed();
     ctx.tsdb.drop_host(host.id).await.map_err(HostError::from)?;
     Ok(HttpResponse::NoContent().finish())
 }

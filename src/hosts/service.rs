@@ -5,8 +5,8 @@ use time::OffsetDateTime;
 
 use super::{BY_FINGERPRINT, HOSTS, Host, HostError, HostKind, HostState};
 use crate::audit::{self, Event, Outcome};
+use crate::caller::{Actor, OrgId, Role, Scope};
 use crate::collect::Facts;
-use crate::orgs::{Actor, OrgId, Role, Scope};
 use crate::store::{Reads, Store, StoreError, get_json, next_id, put_json};
 
 /// How a machine introduces itself when it pushes, checked at the edge.
@@ -203,7 +203,7 @@ pub fn using_ssh_key(txn: &impl Reads, org: OrgId, key_id: u64) -> Result<Vec<(u
     for row in hosts.range((org.0, 0)..=(org.0, u64::MAX))? {
         let (k, _) = row?;
         let Some(host) = get_json::<(u64, u64), Host>(&hosts, k.value())? else { continue };
-        let uses = host.ssh.as_ref().is_some_and(|s| s.auth == crate::poll::SshAuth::Key { key_id });
+        let uses = host.ssh.as_ref().is_some_and(|s| s.auth == super::SshAuth::Key { key_id });
         if uses {
             out.push((host.id, host.name));
         }
@@ -267,7 +267,7 @@ pub async fn delete(store: &Store, scope: &Scope, id: u64, now: OffsetDateTime) 
             hosts.remove((scope.org.0, id))?;
             super::tokens::remove(txn, scope.org, id)?;
             if host.kind == HostKind::Ssh {
-                crate::poll::forget_secrets(txn, scope.org, id)?;
+                crate::seal::remove(txn, &super::ssh::password_ref(scope.org, id))?;
             }
             txn.open_table(BY_FINGERPRINT)?.remove((scope.org.0, host.fingerprint.as_str()))?;
             let target = format!("host {} ({})", host.id, host.name);

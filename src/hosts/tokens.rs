@@ -3,7 +3,7 @@
 //!
 //! Owns the `host_tokens` tables: hash -> (org, host), and per host the token's record.
 //! The hash never leaves these tables (it is not part of [`super::Host`]). It must not
-//! decide when a token is issued or accepted: [`crate::ingest`] does.
+//! decide when a token is issued or accepted: `ingest` does.
 
 use redb::{ReadTransaction, ReadableTable, TableDefinition, WriteTransaction};
 use serde::{Deserialize, Serialize};
@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use super::{Host, HostError};
 use crate::audit::{self, Event, Outcome};
 use crate::auth::hash_token;
-use crate::orgs::{Actor, OrgId};
+use crate::caller::{Actor, OrgId};
 use crate::store::{Reads, StoreError, get_json, put_json};
 
 /// (org, host id) -> JSON of [`MachineToken`].

@@ -1,4 +1,6 @@
-//! The one place where errors become HTTP answers: `{"code": "area.reason", "message"}`.
+//! How errors become HTTP answers: `{"code": "area.reason", "message"}`, through one
+//! mechanism, `From<E> for ApiError`. This file maps the shared layers' errors (store,
+//! time-series engine, identity); each feature maps its own error type in its folder.
 //!
 //! 4xx messages say what was wrong; 5xx answers are generic and the cause is logged.
 
@@ -7,11 +9,9 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::audit::AuditError;
-use crate::auth::AuthError;
-use crate::orgs::{Forbidden, OrgError};
+use crate::caller::{Forbidden, UnknownOrg};
 use crate::store::StoreError;
-use crate::users::UserError;
+use crate::tsdb::TsdbError;
 
 /// The body of every error answer.
 #[derive(Debug, Serialize, ToSchema)]
@@ -77,91 +77,41 @@ impl From<Forbidden> for ApiError {
     }
 }
 
-impl From<AuthError> for ApiError {
-    fn from(e: AuthError) -> Self {
-        use AuthError as E;
-        let (status, code) = match &e {
-            E::InvalidCredentials => (StatusCode::UNAUTHORIZED, "auth.invalid_credentials"),
-            E::Locked { .. } => (StatusCode::FORBIDDEN, "auth.locked"),
-            E::Disabled => (StatusCode::FORBIDDEN, "auth.disabled"),
-            E::RateLimited { retry_after_s } => {
-                let mut err = Self::new(StatusCode::TOO_MANY_REQUESTS, "auth.rate_limited", e.to_string());
-                err.retry_after = Some(*retry_after_s);
-                return err;
-            }
-            E::Unauthenticated => (StatusCode::UNAUTHORIZED, "auth.required"),
-            E::SessionExpired => (StatusCode::UNAUTHORIZED, "auth.session_expired"),
-            E::CsrfMismatch => (StatusCode::FORBIDDEN, "auth.csrf"),
-            E::PasswordChangeRequired => (StatusCode::FORBIDDEN, "auth.password_change_required"),
-            E::TokenNotFound(_) => (StatusCode::NOT_FOUND, "tokens.not_found"),
-            E::InvalidTokenName(_) => (StatusCode::UNPROCESSABLE_ENTITY, "tokens.invalid_name"),
-            E::TokenRoleTooHigh(_) => (StatusCode::FORBIDDEN, "tokens.role_too_high"),
-            E::NeedsAccount => (StatusCode::FORBIDDEN, "tokens.needs_account"),
-            E::Forbidden(f) => return (*f).into(),
-            E::User(u) => return user_error(u),
-            E::Random | E::Store(_) => return Self::internal(&e),
-        };
-        Self::new(status, code, e.to_string())
+impl From<UnknownOrg> for ApiError {
+    fn from(e: UnknownOrg) -> Self {
+        Self::not_found("orgs.not_found", e.to_string())
     }
 }
 
-impl From<UserError> for ApiError {
-    fn from(e: UserError) -> Self {
-        user_error(&e)
-    }
-}
-
-fn user_error(e: &UserError) -> ApiError {
-    {
-        use UserError as E;
+impl From<TsdbError> for ApiError {
+    fn from(e: TsdbError) -> Self {
+        use TsdbError as E;
         let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
         let (status, code) = match &e {
-            E::InvalidUsername(_) | E::ReservedUsername(_) => (unprocessable, "users.invalid_username"),
-            E::InvalidEmail(_) => (unprocessable, "users.invalid_email"),
-            E::InvalidDisplayName(_) => (unprocessable, "users.invalid_display_name"),
-            E::PasswordTooShort => (unprocessable, "password.too_short"),
-            E::PasswordTooLong(_) => (unprocessable, "password.too_long"),
-            E::PasswordIsUsername => (unprocessable, "password.same_as_username"),
-            E::PasswordTooCommon => (unprocessable, "password.too_common"),
-            E::PasswordReused => (unprocessable, "password.unchanged"),
-            E::WrongPassword => (StatusCode::FORBIDDEN, "password.wrong_current"),
-            E::UsernameTaken(_) => (StatusCode::CONFLICT, "users.username_taken"),
-            E::EmailTaken(_) => (StatusCode::CONFLICT, "users.email_taken"),
-            E::NotFound(_) => (StatusCode::NOT_FOUND, "users.not_found"),
-            E::SelfChange(_) => (StatusCode::CONFLICT, "users.self_change"),
-            E::Superadmin => (StatusCode::FORBIDDEN, "users.superadmin_only"),
-            E::Forbidden(f) => return (*f).into(),
-            E::Hash(_) | E::Random | E::Store(_) => return ApiError::internal(e),
-        };
-        ApiError::new(status, code, e.to_string())
-    }
-}
-
-impl From<OrgError> for ApiError {
-    fn from(e: OrgError) -> Self {
-        let (status, code) = match &e {
-            OrgError::InvalidName(_) => (StatusCode::UNPROCESSABLE_ENTITY, "orgs.invalid_name"),
-            OrgError::Exists(_) => (StatusCode::CONFLICT, "orgs.exists"),
-            OrgError::NotFound(_) => (StatusCode::NOT_FOUND, "orgs.not_found"),
-            OrgError::Forbidden(f) => return (*f).into(),
-            OrgError::Store(_) => return Self::internal(&e),
+            E::InvalidMetric(_) => (unprocessable, "metrics.invalid_metric"),
+            E::InvalidLabels(_) => (unprocessable, "metrics.invalid_labels"),
+            E::SeriesLimit { .. } => (unprocessable, "metrics.series_limit"),
+            E::InvalidIngestId(_) => (unprocessable, "ingest.invalid_id"),
+            E::InvalidQuery(_) => (StatusCode::BAD_REQUEST, "metrics.invalid_query"),
+            E::WriterGone | E::WriterStart(_) | E::CommitFailed(_) | E::Corrupt(_) | E::Store(_) => {
+                return Self::internal(&e);
+            }
         };
         Self::new(status, code, e.to_string())
     }
 }
 
-impl From<AuditError> for ApiError {
-    fn from(e: AuditError) -> Self {
-        match e {
-            AuditError::Forbidden(f) => f.into(),
-            other => Self::internal(&other),
-        }
-    }
+/// Status, body and `Retry-After` of an answer: the mapping tests of every feature read
+/// their answers through this.
+#[cfg(test)]
+pub(crate) fn answer(e: ApiError) -> (u16, serde_json::Value, Option<String>) {
+    use actix_web::body::MessageBody;
+    let res = e.error_response();
+    let status = res.status().as_u16();
+    let retry = res.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
+    let bytes = res.into_body().try_into_bytes().unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap(), retry)
 }
-
-mod accounts;
-mod metrics;
-mod sshkeys;
 
 #[cfg(test)]
 mod tests;

@@ -1,63 +1,38 @@
-//! The HTTP layer: app assembly, error mapping, middleware, health/status, OpenAPI and
-//! its offline docs page, the embedded web UI, and the listeners (plain, TLS, redirect).
+//! The HTTP plumbing every feature shares: the listeners (plain, TLS, redirect), middleware,
+//! [`ApiError`] and its body, the JSON extractor, extractor configuration, the route helpers
+//! and the embedded web UI.
 //!
-//! Features own their routes; this module only mounts them. It must not hold domain logic.
+//! Features own their routes and map their own errors to [`ApiError`]; the composition
+//! root's route table mounts them. This module must not import a feature or hold domain
+//! logic.
 
-mod assets;
+pub mod assets;
 mod error;
-mod health;
 mod json;
 mod middleware;
-mod openapi;
 mod server;
 
 pub use assets::has_index;
+#[cfg(test)]
+pub(crate) use error::answer;
 pub use error::{ApiError, ErrorBody};
 pub use json::{Json, is_json};
-pub use openapi::ApiDoc;
-pub use server::{Running, start};
+pub use server::{Routes, Running, start};
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::app::Ctx;
-
-/// Mounts every route and the extractor configuration on an actix `App`.
-pub fn configure(ctx: web::Data<Ctx>) -> impl FnOnce(&mut web::ServiceConfig) {
-    move |cfg: &mut web::ServiceConfig| {
-        let limit = ctx.config.http.body_limit_kib as usize * 1024;
-        cfg.app_data(ctx)
-            .app_data(web::PayloadConfig::new(limit))
-            .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                ApiError::new(StatusCode::BAD_REQUEST, "request.invalid_query", e.to_string()).into()
-            }))
-            .app_data(web::PathConfig::default().error_handler(|e, _| {
+/// The body size limit and how query and path extraction errors answer.
+pub fn extractors(cfg: &mut web::ServiceConfig, body_limit_bytes: usize) {
+    cfg.app_data(web::PayloadConfig::new(body_limit_bytes))
+        .app_data(web::QueryConfig::default().error_handler(|e, _| {
+            ApiError::new(StatusCode::BAD_REQUEST, "request.invalid_query", e.to_string()).into()
+        }))
+        .app_data(
+            web::PathConfig::default().error_handler(|e, _| {
                 ApiError::new(StatusCode::NOT_FOUND, "request.invalid_path", e.to_string()).into()
-            }))
-            // Before the /api/v1 scope: the docs service also answers /api/v1/openapi.json,
-            // which the scope's not-found default would otherwise swallow.
-            .route("/api/docs", web::get().to(docs_redirect))
-            .service(openapi::docs())
-            .service(
-                web::scope("/api/v1")
-                    .wrap(actix_web::middleware::from_fn(crate::auth::resolve))
-                    .configure(health::configure)
-                    .configure(crate::auth::configure)
-                    // Before the users and hosts scopes, which own the prefixes of some of
-                    // their paths.
-                    .configure(crate::accounts::configure)
-                    .configure(crate::nss::configure)
-                    .configure(crate::users::configure)
-                    .configure(crate::orgs::configure)
-                    .configure(crate::audit::configure)
-                    .configure(crate::hosts::configure)
-                    .configure(crate::ingest::configure)
-                    .configure(crate::sshkeys::configure)
-                    .configure(crate::live::configure)
-                    .default_service(web::to(not_found)),
-            )
-            .default_service(web::to(assets::serve));
-    }
+            }),
+        );
 }
 
 /// A route path whose unknown methods answer 405 `http.method_not_allowed` (a bare
@@ -71,10 +46,7 @@ async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> 
     Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "http.method_not_allowed", message))
 }
 
-async fn docs_redirect() -> HttpResponse {
-    HttpResponse::PermanentRedirect().insert_header(("Location", "/api/docs/")).finish()
-}
-
-async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+/// The answer under `/api/v1` when no route matches.
+pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     Err(ApiError::not_found("http.not_found", format!("no route for {} {}", req.method(), req.path())))
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use actix_web::dev::ServerHandle;
 use actix_web::{App, HttpServer, middleware::from_fn, web};
 
-use crate::app::Ctx;
+use crate::ctx::Ctx;
 use crate::shutdown::Shutdown;
 
 /// A started server: where it listens and how to stop or await it.
@@ -35,9 +35,17 @@ impl Running {
     }
 }
 
-/// Binds and starts serving. `signals`: SIGINT/SIGTERM fire `ctx.shutdown`; whoever fires
-/// it, the listeners then stop gracefully.
-pub fn start(ctx: web::Data<Ctx>, tls: Option<rustls::ServerConfig>, signals: bool) -> std::io::Result<Running> {
+/// What the composition root mounts on each worker's `App`: its route table.
+pub type Routes = fn(web::Data<Ctx>, &mut web::ServiceConfig);
+
+/// Binds and starts serving `routes`. `signals`: SIGINT/SIGTERM fire `ctx.shutdown`;
+/// whoever fires it, the listeners then stop gracefully.
+pub fn start(
+    ctx: web::Data<Ctx>,
+    routes: Routes,
+    tls: Option<rustls::ServerConfig>,
+    signals: bool,
+) -> std::io::Result<Running> {
     let config = ctx.config.clone();
     let factory = {
         let ctx = ctx.clone();
@@ -45,7 +53,7 @@ pub fn start(ctx: web::Data<Ctx>, tls: Option<rustls::ServerConfig>, signals: bo
             App::new()
                 .wrap(from_fn(super::middleware::security_headers))
                 .wrap(from_fn(super::middleware::request_id))
-                .configure(super::configure(ctx.clone()))
+                .configure(|cfg| routes(ctx.clone(), cfg))
         }
     };
     let mut server = HttpServer::new(factory)

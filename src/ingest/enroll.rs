@@ -19,10 +19,10 @@ use time::OffsetDateTime;
 use super::IngestError;
 use super::body::Batch;
 use super::keys::{self, IngestKey};
-use crate::app::Ctx;
+use crate::caller::Actor;
+use crate::ctx::Ctx;
 use crate::hosts::tokens::{self, MachineToken};
 use crate::hosts::{self, Host, HostKind, HostState, Machine, Origin};
-use crate::orgs::Actor;
 use crate::store::Reads;
 
 /// A key's last-use time, and a token's, are written at most this often.

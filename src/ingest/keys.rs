@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use super::IngestError;
 use crate::audit::{self, Event, Outcome};
 use crate::auth::hash_token;
-use crate::orgs::{OrgId, Role, Scope};
+use crate::caller::{OrgId, Role, Scope};
 use crate::store::{Reads, Store, StoreError, get_json, next_id, put_json};
 
 const KEYS: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("ingest_keys");

@@ -6,6 +6,7 @@
 //! or enrolls the machine through [`crate::hosts`], and stores samples through
 //! [`crate::tsdb::Tsdb::append`]; it must not write hosts, token or series tables itself.
 
+mod api_error;
 pub mod body;
 pub mod enroll;
 pub mod keys;
@@ -70,7 +71,7 @@ pub enum IngestError {
     #[error("no randomness available")]
     Random,
     #[error(transparent)]
-    Forbidden(#[from] crate::orgs::Forbidden),
+    Forbidden(#[from] crate::caller::Forbidden),
     #[error(transparent)]
     Host(#[from] crate::hosts::HostError),
     #[error(transparent)]

@@ -10,8 +10,8 @@ use super::IngestError;
 use super::body::{self, Batch, IngestBatch};
 use super::enroll::{self, Admitted, TokenPush};
 use super::keys::{self, CreatedKey, IngestKey, KeyPatch};
-use crate::app::Ctx;
-use crate::auth::Caller;
+use crate::caller::Caller;
+use crate::ctx::Ctx;
 use crate::hosts::HostState;
 use crate::http::{ApiError, ErrorBody, Json, resource};
 use crate::tsdb::Appended;
@@ -87,7 +87,7 @@ pub async fn ingest(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload
     let Batch { ingest_id, facts, samples, .. } = batch;
     let appended = ctx.tsdb.append(host.id, ingest_id, samples).await.map_err(IngestError::from)?;
     let server_time_ms = (ctx.clock.now().unix_timestamp_nanos() / 1_000_000) as i64;
-    ctx.last_push.record(host.id, server_time_ms);
+    ctx.state::<crate::hosts::LastPush>().record(host.id, server_time_ms);
     if let Some(facts) = facts.filter(|f| host.facts.as_ref() != Some(f)) {
         crate::hosts::update_facts(&ctx.store, host.org, host.id, facts).await.map_err(IngestError::from)?;
     }

@@ -10,13 +10,13 @@
 mod messages;
 mod session;
 
-pub use messages::{HostUpdate, SampleOut, Samples};
+pub use messages::{Hello, HostUpdate, Hosts, SampleOut, Samples};
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::app::Ctx;
-use crate::auth::{Caller, Via};
+use crate::caller::{Caller, Via};
+use crate::ctx::Ctx;
 use crate::http::{ApiError, ErrorBody};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

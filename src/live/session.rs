@@ -10,9 +10,9 @@ use futures_util::StreamExt;
 use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::messages::{Hello, HostUpdate, Hosts, Samples, summary, to_text};
-use crate::app::Ctx;
+use crate::caller::OrgId;
+use crate::ctx::Ctx;
 use crate::hosts::{Host, HostState};
-use crate::orgs::OrgId;
 use crate::shutdown::Shutdown;
 use crate::tsdb::Committed;
 

@@ -12,6 +12,7 @@
 //! It reads users, accounts and hosts through their public functions and must not write
 //! their tables, except through [`crate::users`]' own password change.
 
+mod api_error;
 pub mod bundle;
 pub mod password;
 pub mod render;
@@ -23,30 +24,8 @@ pub use render::{Account, Files, Group, render};
 pub use routes::configure;
 
 use thiserror::Error;
-use tokio::sync::watch;
 
 use crate::store::StoreError;
-
-/// A counter bumped after every change that may alter some host's files, so hosts
-/// long-polling for a new bundle wake up and look.
-#[derive(Debug, Clone)]
-pub struct Changes(std::sync::Arc<watch::Sender<u64>>);
-
-impl Default for Changes {
-    fn default() -> Self {
-        Self(std::sync::Arc::new(watch::channel(0).0))
-    }
-}
-
-impl Changes {
-    pub fn bump(&self) {
-        self.0.send_modify(|n| *n = n.wrapping_add(1));
-    }
-
-    pub fn subscribe(&self) -> watch::Receiver<u64> {
-        self.0.subscribe()
-    }
-}
 
 #[derive(Debug, Error)]
 pub enum NssError {

@@ -8,10 +8,10 @@ use time::OffsetDateTime;
 use zeroize::Zeroize;
 
 use super::NssError;
-use crate::app::Ctx;
 use crate::audit::{self, Event, Outcome};
+use crate::caller::{Actor, Role, Scope};
+use crate::ctx::Ctx;
 use crate::hosts::Host;
-use crate::orgs::{Actor, Role, Scope};
 use crate::users::{OwnPasswordChange, User, UserError};
 
 /// What the hook sends. Its `Debug` shows only the user.
@@ -66,13 +66,14 @@ pub async fn change(ctx: &Ctx, host: Host, change: HostPasswordChange, ip: Optio
         return Err(NssError::Locked);
     }
     let actor = actor(&host, ip);
-    if !ctx.hasher.verify(&change.old, user.password_hash.clone()).await? {
+    let hasher = ctx.state::<crate::users::Passwords>().hasher.clone();
+    if !hasher.verify(&change.old, user.password_hash.clone()).await? {
         record_failure(ctx, &user, actor, now).await?;
         return Err(UserError::WrongPassword.into());
     }
     let scope = Scope { org: host.org, role: Role::Viewer, actor };
     let own = OwnPasswordChange { current: &change.old, new: &change.new, keep: None };
-    crate::users::replace_password(&ctx.store, &scope, &user, own, &ctx.hasher, now).await?;
+    crate::users::replace_password(&ctx.store, &scope, &user, own, &hasher, now).await?;
     ctx.accounts_changed.bump();
     Ok(())
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::orgs::OrgId;
+use crate::caller::OrgId;
 use crate::store::{Reads, StoreError, get_json, put_json};
 
 /// (org, host id) -> JSON of [`SyncReport`].

@@ -11,11 +11,10 @@ use utoipa::ToSchema;
 use super::password::HostPasswordChange;
 use super::reports::{self, StatusRequest, SyncReport};
 use super::{Bundle, NssError};
-use crate::app::Ctx;
-use crate::auth::Caller;
+use crate::caller::{Caller, Role};
+use crate::ctx::Ctx;
 use crate::hosts::Host;
 use crate::http::{ApiError, ErrorBody, Json, resource};
-use crate::orgs::Role;
 
 /// Mounted before `/hosts`, whose scope would otherwise answer `/hosts/{id}/accounts`.
 pub fn configure(cfg: &mut web::ServiceConfig) {

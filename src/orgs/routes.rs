@@ -4,9 +4,10 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{Org, OrgId, OrgName};
-use crate::app::Ctx;
-use crate::auth::Caller;
+use super::{Org, OrgName};
+use crate::caller::Caller;
+use crate::caller::OrgId;
+use crate::ctx::Ctx;
 use crate::http::{ApiError, ErrorBody, Json, resource};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

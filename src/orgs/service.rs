@@ -4,8 +4,8 @@ use thiserror::Error;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::{OrgId, Role, Scope};
 use crate::audit::{self, Event, Outcome};
+use crate::caller::{OrgId, Role, Scope};
 use crate::store::{Store, StoreError, get_json, next_id, put_json};
 
 const ORGS: TableDefinition<u64, &[u8]> = TableDefinition::new("orgs");
@@ -21,7 +21,7 @@ pub enum OrgError {
     #[error("organization {0} not found")]
     NotFound(String),
     #[error(transparent)]
-    Forbidden(#[from] super::Forbidden),
+    Forbidden(#[from] crate::caller::Forbidden),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -15,8 +15,8 @@ use sha2::{Digest, Sha256};
 use ssh2::{ExtendedData, HostKeyType, Session};
 use zeroize::Zeroizing;
 
-use super::PinnedKey;
 use super::error::PollError;
+use crate::hosts::{PinnedKey, SeenKey};
 
 /// How long each step may take and how much a poll may print.
 #[derive(Debug, Clone, Copy)]
@@ -48,13 +48,6 @@ pub struct Login {
     pub username: String,
     pub credential: Credential,
     pub pin: Option<PinnedKey>,
-}
-
-/// The host key a server presented.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-pub struct SeenKey {
-    pub algorithm: String,
-    pub fingerprint: String,
 }
 
 /// Host key algorithms in the order asked for: the strongest first, and fixed, so the same
@@ -245,7 +238,7 @@ mod tests {
         let pin = PinnedKey {
             fingerprint: "SHA256:x".into(),
             algorithm: Some("ssh-rsa".into()),
-            source: super::super::PinSource::Admin,
+            source: crate::hosts::PinSource::Admin,
             pinned_at: time::OffsetDateTime::UNIX_EPOCH,
         };
         assert!(host_key_order(Some(&pin)).starts_with("ssh-rsa,ssh-ed25519,"));

@@ -1,11 +1,10 @@
 //! Why a poll failed, precisely enough for an admin to act: the error classes of a
 //! connection test and the status they give a host.
 
-use serde::Serialize;
 use thiserror::Error;
-use utoipa::ToSchema;
 
 use super::parse::OutputError;
+use crate::hosts::{LastError, PollStatus};
 
 /// One failed poll or connection test. Messages name the host and what was being done.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -67,6 +66,11 @@ impl PollError {
         }
     }
 
+    /// The error as the host's last one, at `at_ms`.
+    pub fn last_error(&self, at_ms: i64) -> LastError {
+        LastError { code: self.code(), message: self.to_string(), at_ms }
+    }
+
     /// Whether the session is still good after this error (only output problems keep it).
     pub fn keeps_session(&self) -> bool {
         matches!(self, PollError::CommandMissing(_) | PollError::OutputTooLarge(_))
@@ -95,40 +99,6 @@ impl From<OutputError> for PollError {
             OutputError::Truncated(_) => PollError::Protocol(e.to_string()),
             OutputError::NoSections(_) | OutputError::CommandMissing(_) => PollError::CommandMissing(e.to_string()),
         }
-    }
-}
-
-/// An SSH host's state as its poller sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PollStatus {
-    /// Not polled yet since the appliance started.
-    Pending,
-    Online,
-    /// DNS, refused, timeout, network down or connection lost.
-    Unreachable,
-    AuthFailed,
-    /// The server presented another host key than the pinned one: not polled until an
-    /// admin re-pins it.
-    HostKeyChanged,
-    /// Reached and logged in, but the script's output was unusable.
-    Error,
-    /// Turned off by an admin.
-    Disabled,
-}
-
-/// The last error of a host, as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct LastError {
-    pub code: &'static str,
-    pub message: String,
-    /// When it happened, ms since the Unix epoch.
-    pub at_ms: i64,
-}
-
-impl LastError {
-    pub fn of(e: &PollError, at_ms: i64) -> Self {
-        Self { code: e.code(), message: e.to_string(), at_ms }
     }
 }
 

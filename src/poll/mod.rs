@@ -1,14 +1,16 @@
 //! Agentless SSH monitoring: hosts of kind `ssh`, polled over SSH (ssh2) into the same
 //! series as the local collector and the agent.
 //!
-//! Owns the SSH settings of a host ([`SshSettings`]: address, user, how it authenticates,
-//! the pinned host key), their sealed passwords, the poll script and its pure parsers, the
-//! rates derived between polls, the connection and its error classes, the poller (a
-//! dedicated bounded thread pool, never the async executor) and the `test-ssh` route.
-//! Host records live in [`crate::hosts`] and keys in [`crate::sshkeys`], reached through
-//! their public functions; samples go to [`crate::tsdb`]. It must not read other features'
-//! tables itself.
+//! Owns the management of SSH hosts (create, change, re-pin, their sealed passwords), the
+//! poll script and its pure parsers, the rates derived between polls, the connection and
+//! its error classes, the poller (a dedicated bounded thread pool, never the async
+//! executor), its counters ([`Stats`]) and the `test-ssh` routes, which it mounts on the
+//! hosts' paths ([`routes::on_hosts`]). The settings themselves are plain data in the host
+//! record ([`crate::hosts::SshSettings`]), and the poller reports each host's state into
+//! [`crate::hosts::Polls`]; keys come from [`crate::sshkeys`]; samples go to
+//! [`crate::tsdb`]. It must not read other features' tables itself.
 
+mod api_error;
 mod conn;
 mod error;
 pub mod fields;
@@ -16,18 +18,15 @@ pub mod parse;
 mod poller;
 mod pool;
 pub mod rates;
-mod registry;
 pub mod routes;
 pub mod script;
-mod settings;
+mod stats;
 mod targets;
 
-pub use conn::SeenKey;
-pub use error::{LastError, PollError, PollStatus};
+pub use error::PollError;
 pub use poller::start;
-pub use registry::{HostPoll, Registry, StatsSnapshot};
-pub use settings::{PinSource, PinnedKey, SshAuth, SshSettings};
-pub use targets::{NewSshHost, SshHostPatch, create, forget_secrets, repin, update};
+pub use stats::{Stats, StatsSnapshot};
+pub use targets::{NewSshHost, SshHostPatch, create, repin, update};
 
 use thiserror::Error;
 
@@ -51,7 +50,7 @@ pub enum SshError {
     #[error(transparent)]
     Seal(#[from] crate::seal::SealError),
     #[error(transparent)]
-    Forbidden(#[from] crate::orgs::Forbidden),
+    Forbidden(#[from] crate::caller::Forbidden),
     #[error("reading or writing SSH hosts: {0}")]
     Store(#[from] StoreError),
 }

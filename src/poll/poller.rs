@@ -5,7 +5,7 @@
 //! hosts that accept TCP and then hang cannot starve the healthy ones.
 //!
 //! Results become samples ([`crate::tsdb`]), facts ([`crate::hosts`]), pins and audit
-//! entries ([`super::targets`]), and the host's state in the [`super::Registry`].
+//! entries ([`super::targets`]), and the host's state in [`crate::hosts::Polls`].
 
 use std::collections::{HashMap, VecDeque};
 use std::net::TcpStream;
@@ -20,10 +20,9 @@ use tokio::time::Instant;
 use super::conn::{self, Limits, Login};
 use super::pool::{Done, Job, Pool, Stamp, Start};
 use super::rates::Deltas;
-use super::registry::HostPoll;
-use super::{LastError, PollError, PollStatus, SshSettings, targets};
-use crate::app::Ctx;
-use crate::hosts::{self, Host, HostKind};
+use super::{PollError, Stats, targets};
+use crate::ctx::Ctx;
+use crate::hosts::{self, Host, HostKind, HostPoll, PinnedKey, PollStatus, Polls, SeenKey, SshSettings};
 
 /// Work lists are re-read this often even without a change notice.
 const RELOAD_EVERY: Duration = Duration::from_secs(30);
@@ -136,6 +135,9 @@ type Dialed = Result<(TcpStream, Box<Login>), PollError>;
 
 struct Scheduler {
     ctx: web::Data<Ctx>,
+    /// What the poller reports about each host, and the notice that hosts changed.
+    polls: Arc<Polls>,
+    stats: Arc<Stats>,
     limits: Limits,
     pool: Pool,
     idle: usize,
@@ -160,6 +162,8 @@ async fn run(ctx: web::Data<Ctx>) -> Result<(), String> {
     let pool = Pool::start(threads, done_tx).map_err(|e| format!("starting {threads} ssh poll threads: {e}"))?;
     let mut s = Scheduler {
         limits: limits(&ctx),
+        polls: ctx.state::<Polls>(),
+        stats: ctx.state::<Stats>(),
         ctx,
         pool,
         idle: threads,
@@ -181,7 +185,7 @@ async fn run(ctx: web::Data<Ctx>) -> Result<(), String> {
         s.start_due();
         s.dispatch();
         let next = s.save_at.map_or(s.next_due(), |at| at.min(s.next_due()));
-        let registry = s.ctx.polls.clone();
+        let registry = s.polls.clone();
         tokio::select! {
             Some(done) = done_rx.recv() => s.finished(done),
             Some(dialed) = s.dials.join_next(), if !s.dials.is_empty() => {
@@ -228,30 +232,29 @@ impl Scheduler {
             match self.slots.get_mut(&host.id) {
                 None => {
                     let slot = Slot::new(host, settings, now);
-                    self.ctx.polls.set(slot.host.id, slot.state.clone());
+                    self.polls.set(slot.host.id, slot.state.clone());
                     self.slots.insert(slot.host.id, slot);
                 }
                 Some(slot) => update_slot(slot, host, settings, now),
             }
         }
         self.slots.retain(|id, _| seen.contains(id));
-        self.ctx.polls.retain(|id| seen.contains(&id));
+        self.polls.retain(|id| seen.contains(&id));
         for slot in self.slots.values() {
-            self.ctx.polls.set(slot.host.id, slot.state.clone());
+            self.polls.set(slot.host.id, slot.state.clone());
         }
         self.count_sessions();
     }
 
     fn count_sessions(&self) {
         let open = self.slots.values().filter(|s| s.session.is_some() || s.busy).count() as u64;
-        self.ctx.polls.stats().sessions.store(open, std::sync::atomic::Ordering::Relaxed);
+        self.stats.sessions.store(open, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Due slots: with a session, queued for a thread; without, dialed.
     fn start_due(&mut self) {
         let now = Instant::now();
-        let registry = self.ctx.polls.clone();
-        let stats = registry.stats();
+        let stats = self.stats.clone();
         let mut to_dial = Vec::new();
         for (id, slot) in self.slots.iter_mut() {
             if !slot.waiting() || slot.due > now {
@@ -260,7 +263,7 @@ impl Scheduler {
             slot.busy = true;
             let interval = slot.interval();
             if slot.session.is_some() {
-                skip_missed(slot, now, false, stats);
+                skip_missed(slot, now, false, &stats);
                 slot.due += interval;
                 self.ready_polls.push_back(*id);
             } else {
@@ -275,9 +278,10 @@ impl Scheduler {
 
     fn dial(&mut self, host: Host, settings: SshSettings) {
         let (ctx, permits, limits) = (self.ctx.clone(), self.dial_permits.clone(), self.limits);
+        let stats = self.stats.clone();
         self.dials.spawn(async move {
             let _permit = permits.acquire_owned().await;
-            ctx.polls.stats().connects.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            stats.connects.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             (host.id, connect(&ctx, host, settings, limits).await)
         });
     }
@@ -307,7 +311,7 @@ impl Scheduler {
             };
             let Some(slot) = self.slots.get_mut(&id) else { continue };
             if let Start::Session(..) = start {
-                skip_missed(slot, Instant::now(), true, self.ctx.polls.stats());
+                skip_missed(slot, Instant::now(), true, &self.stats);
             }
             slot.fresh = matches!(start, Start::Fresh(..));
             if slot.fresh {
@@ -326,7 +330,7 @@ impl Scheduler {
 
     fn finished(&mut self, done: Done) {
         self.idle += 1;
-        let stats = self.ctx.polls.stats();
+        let stats = &self.stats;
         stats.worker_cpu_ns.fetch_add(done.cpu_ns, std::sync::atomic::Ordering::Relaxed);
         let Some(slot) = self.slots.get_mut(&done.host) else { return };
         if std::mem::take(&mut slot.fresh) {
@@ -344,15 +348,15 @@ impl Scheduler {
         self.count_sessions();
     }
 
-    fn succeeded(&mut self, id: u64, seen: Option<super::SeenKey>, polled: super::pool::Polled) {
+    fn succeeded(&mut self, id: u64, seen: Option<SeenKey>, polled: super::pool::Polled) {
         let now_ms = self.now_ms();
         let Some(slot) = self.slots.get_mut(&id) else { return };
         slot.busy = false;
         slot.failures = 0;
         slot.state.status = PollStatus::Online;
         slot.state.last_ok_ms = Some(now_ms);
-        self.ctx.polls.set(id, slot.state.clone());
-        self.ctx.polls.stats().polls_ok.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.polls.set(id, slot.state.clone());
+        self.stats.polls_ok.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let samples = hosts::local::to_samples(&polled.collection);
         let facts = (slot.host.facts.as_ref() != Some(&polled.facts)).then(|| polled.facts.clone());
         if facts.is_some() {
@@ -361,7 +365,7 @@ impl Scheduler {
         let pin = seen.filter(|_| slot.settings.host_key.is_none());
         if let Some(seen) = &pin {
             // Pinned here at once so a reconnect before the write lands checks against it.
-            slot.settings.host_key = Some(super::PinnedKey::first_use(seen, self.ctx.clock.now()));
+            slot.settings.host_key = Some(PinnedKey::first_use(seen, self.ctx.clock.now()));
         }
         self.unsaved.push((id, samples));
         self.save_at.get_or_insert_with(|| Instant::now() + SAVE_AFTER);
@@ -409,10 +413,10 @@ impl Scheduler {
         let backoff_max = Duration::from_secs(self.ctx.config.ssh.backoff_max_s.into());
         let Some(slot) = self.slots.get_mut(&id) else { return };
         slot.busy = false;
-        self.ctx.polls.stats().polls_failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.stats.polls_failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let was = slot.state.status;
         slot.state.status = e.status();
-        slot.state.last_error = Some(LastError::of(&e, now_ms));
+        slot.state.last_error = Some(e.last_error(now_ms));
         if e.keeps_session() {
             slot.failures = 0;
         } else {
@@ -420,7 +424,7 @@ impl Scheduler {
             slot.session = None;
             slot.due = Instant::now() + backoff(slot.interval(), slot.failures, backoff_max, jitter());
         }
-        self.ctx.polls.set(id, slot.state.clone());
+        self.polls.set(id, slot.state.clone());
         if was != slot.state.status {
             tracing::warn!(host = id, name = %slot.host.name, error = %e, "ssh host is now {:?}", slot.state.status);
         }
@@ -441,7 +445,7 @@ impl Scheduler {
 /// (`waited: false`) the due poll is the one starting: only whole intervals after it are
 /// missed. After waiting for a thread (`waited: true`) the due time is the next poll's:
 /// reaching it already means that one is missed.
-fn skip_missed(slot: &mut Slot, now: Instant, waited: bool, stats: &super::registry::Stats) {
+fn skip_missed(slot: &mut Slot, now: Instant, waited: bool, stats: &Stats) {
     if now < slot.due {
         return;
     }

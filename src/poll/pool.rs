@@ -10,12 +10,13 @@ use std::sync::{Arc, Mutex};
 use ssh2::Session;
 use tokio::sync::mpsc;
 
-use super::conn::{self, Limits, Login, SeenKey};
+use super::conn::{self, Limits, Login};
 use super::error::PollError;
 use super::parse;
 use super::rates::Deltas;
 use super::script::{Scope, script};
 use crate::collect::{Collection, Facts};
+use crate::hosts::SeenKey;
 
 /// What a job starts from: an open session, or a fresh socket to log in over.
 pub enum Start {

@@ -1,6 +1,7 @@
 //! SSH host routes under `/api/v1/hosts`: create (`POST`), change (`PATCH /{id}`), test a
 //! connection (`POST /test-ssh`, `POST /{id}/test-ssh`) and re-pin a host key
-//! (`POST /{id}/pin-host-key`). Mounted by [`crate::hosts::routes`], which owns the path.
+//! (`POST /{id}/pin-host-key`). Mounted on the paths [`crate::hosts::routes`] owns, through
+//! [`on_hosts`].
 
 use std::time::Instant;
 
@@ -12,13 +13,26 @@ use super::conn::{self, Credential, Login};
 use super::fields::Fingerprint;
 use super::pool::login_and_poll;
 use super::rates::Deltas;
-use super::{NewSshHost, PinnedKey, PollError, SeenKey, SshAuth, SshError, SshHostPatch, targets};
-use crate::app::Ctx;
-use crate::auth::Caller;
+use super::{NewSshHost, PollError, SshError, SshHostPatch, targets};
+use crate::caller::{Caller, Role};
 use crate::collect::Facts;
-use crate::hosts::Host;
-use crate::http::{ApiError, ErrorBody, Json};
-use crate::orgs::Role;
+use crate::ctx::Ctx;
+use crate::hosts::routes::Mounts;
+use crate::hosts::{Host, PinnedKey, Polls, SeenKey, SshAuth};
+use crate::http::{ApiError, ErrorBody, Json, resource};
+
+/// What this feature mounts on the hosts' paths.
+pub fn on_hosts() -> Mounts {
+    Mounts {
+        create: Some(web::post().to(create)),
+        update: Some(web::patch().to(update)),
+        resources: vec![
+            resource("/test-ssh").route(web::post().to(test_new)),
+            resource("/{id}/test-ssh").route(web::post().to(test_saved)),
+            resource("/{id}/pin-host-key").route(web::post().to(pin)),
+        ],
+    }
+}
 
 /// Create an SSH host (admins). The password is sealed and never returned; a key is one
 /// of the organization's key store. The poller starts on it within a second.
@@ -26,7 +40,7 @@ use crate::orgs::Role;
     responses((status = 201, body = Host), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(ctx: web::Data<Ctx>, caller: Caller, body: Json<NewSshHost>) -> Result<HttpResponse, ApiError> {
     let host = super::create(&ctx.store, &ctx.sealer, &caller.scope, body.into_inner(), ctx.clock.now()).await?;
-    ctx.polls.targets_changed();
+    ctx.state::<Polls>().targets_changed();
     Ok(HttpResponse::Created().json(host))
 }
 
@@ -45,7 +59,7 @@ pub async fn update(
     let host = super::update(&ctx.store, &ctx.sealer, &caller.scope, *id, body.into_inner(), ctx.clock.now()).await?;
     // Tags decide which access rules apply to the host.
     ctx.accounts_changed.bump();
-    ctx.polls.targets_changed();
+    ctx.state::<Polls>().targets_changed();
     Ok(HttpResponse::Ok().json(host))
 }
 
@@ -69,7 +83,7 @@ pub async fn pin(
     body: Json<PinRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let host = super::repin(&ctx.store, &caller.scope, *id, body.into_inner().fingerprint, ctx.clock.now()).await?;
-    ctx.polls.targets_changed();
+    ctx.state::<Polls>().targets_changed();
     Ok(HttpResponse::Ok().json(host))
 }
 

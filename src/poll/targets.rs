@@ -8,13 +8,14 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use zeroize::Zeroizing;
 
-use super::conn::{Credential, SeenKey};
+use super::SshError;
+use super::conn::Credential;
 use super::fields::{Address, Fingerprint, HostName, Interval, Login, Port, SshPassword, Tags};
-use super::{PinnedKey, SshAuth, SshError, SshSettings};
 use crate::audit::{self, Event, Outcome};
-use crate::hosts::{self, Host, HostKind, HostState};
-use crate::orgs::{Actor, OrgId, Role, Scope};
-use crate::seal::{SEALED, Sealer, SecretRef};
+use crate::caller::{Actor, OrgId, Role, Scope};
+use crate::hosts::ssh::password_ref;
+use crate::hosts::{self, Host, HostKind, HostState, PinnedKey, SeenKey, SshAuth, SshSettings};
+use crate::seal::{SEALED, Sealer};
 use crate::store::{Reads, Store, next_id};
 
 /// A new SSH host (`POST /api/v1/hosts` with `"kind": "ssh"`).
@@ -70,10 +71,6 @@ pub struct SshHostPatch {
     pub tags: Option<Tags>,
     pub interval_s: Option<Interval>,
     pub enabled: Option<bool>,
-}
-
-fn password_ref(org: OrgId, id: u64) -> SecretRef {
-    SecretRef::new("hosts", format!("{}.{id}", org.0), "ssh_password")
 }
 
 /// How a new host or a patch authenticates: exactly one of password and key.
@@ -350,9 +347,4 @@ pub fn credential(txn: &impl Reads, sealer: &Sealer, host: &Host, auth: SshAuth)
         }
         SshAuth::Key { key_id } => Ok(Credential::Key(crate::sshkeys::private_pem(txn, sealer, host.org, key_id)?)),
     }
-}
-
-/// Deletes an SSH host's sealed password (its host record is being deleted).
-pub fn forget_secrets(txn: &WriteTransaction, org: OrgId, id: u64) -> Result<(), crate::seal::SealError> {
-    crate::seal::remove(txn, &password_ref(org, id))
 }

@@ -9,6 +9,7 @@
 //! (RSA primes, bcrypt-pbkdf) must never run on the async executor. Which hosts use a key
 //! is [`crate::hosts`]' to say ([`crate::hosts::using_ssh_key`]).
 
+mod api_error;
 mod material;
 pub mod routes;
 mod service;
@@ -64,7 +65,7 @@ pub enum SshKeyError {
     #[error("generating the key pair failed: {0}")]
     Generate(String),
     #[error(transparent)]
-    Forbidden(#[from] crate::orgs::Forbidden),
+    Forbidden(#[from] crate::caller::Forbidden),
     #[error("reading the hosts that use an ssh key: {0}")]
     Hosts(#[from] crate::hosts::HostError),
     #[error("sealing or opening a private key: {0}")]

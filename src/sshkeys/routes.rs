@@ -8,8 +8,8 @@ use utoipa::ToSchema;
 use zeroize::Zeroizing;
 
 use super::{KeyAlgorithm, SshKey};
-use crate::app::Ctx;
-use crate::auth::Caller;
+use crate::caller::Caller;
+use crate::ctx::Ctx;
 use crate::http::{ApiError, ErrorBody, Json, resource};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

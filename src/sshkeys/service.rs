@@ -9,7 +9,7 @@ use zeroize::Zeroizing;
 use super::material::{self, Material};
 use super::{KeyAlgorithm, KeyName, KeySource, SSH_KEYS, SshKey, SshKeyError, check_comment};
 use crate::audit::{self, Event, Outcome};
-use crate::orgs::{OrgId, Role, Scope};
+use crate::caller::{OrgId, Role, Scope};
 use crate::seal::{SEALED, Sealer, SecretRef};
 use crate::store::{Reads, Store, StoreError, get_json, next_id, put_json};
 

@@ -6,7 +6,7 @@ use zeroize::Zeroizing;
 
 use super::*;
 use crate::audit::Filter;
-use crate::orgs::{Actor, OrgId, Role, Scope};
+use crate::caller::{Actor, OrgId, Role, Scope};
 use crate::seal::{MasterKey, SEALED, Sealer};
 use crate::store::Store;
 

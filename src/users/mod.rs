@@ -1,9 +1,13 @@
 //! Accounts: who can log in, in which organization, with which role.
 //!
 //! Owns the `users` tables, validated account fields, the password policy and hashing,
-//! and the `/api/v1/users` routes. Sessions and tokens belong to `auth`; this module calls
-//! `auth` only to end a user's sessions when their access changes.
+//! and the `/api/v1/users` routes. Sessions and tokens belong to `auth`, Unix accounts to
+//! `accounts`: both sit above this module, which reaches them only through the hooks the
+//! composition root installs ([`cascade`]) when a user is disabled, deleted or their
+//! password changes.
 
+mod api_error;
+pub mod cascade;
 mod names;
 pub mod password;
 mod record;
@@ -12,10 +16,11 @@ mod service;
 #[cfg(test)]
 mod tests;
 
+pub use api_error::api_error;
 pub(crate) use names::sanitize as sanitize_for_error;
 pub use names::{DisplayName, Email, Username};
-pub use password::Password;
-pub use record::{User, UserId, UserView};
+pub use password::{Password, Passwords};
+pub use record::{User, UserView};
 pub use routes::configure;
 pub use service::{
     INITIAL_PASSWORD_FILE, NewUser, OwnPasswordChange, UserPatch, all_in, bootstrap_admin, create, create_tables,
@@ -59,7 +64,9 @@ pub enum UserError {
     #[error("only a superadmin can manage superadmin accounts")]
     Superadmin,
     #[error(transparent)]
-    Forbidden(#[from] crate::orgs::Forbidden),
+    Forbidden(#[from] crate::caller::Forbidden),
+    #[error("changing an account: the hooks that end its sessions and forget its Unix account are not installed")]
+    NoCascades,
     #[error("hashing a password: {0}")]
     Hash(String),
     #[error("no randomness available")]

@@ -94,3 +94,30 @@ impl Hasher {
         crate::blocking::run(work).await.map_err(|e| UserError::Hash(e.to_string()))
     }
 }
+
+/// The appliance's hasher and the hash a login of an unknown name verifies against, so
+/// timing reveals nothing: users' state in the context (`ctx.state::<Passwords>()`).
+#[derive(Debug)]
+pub struct Passwords {
+    pub hasher: Hasher,
+    /// Computed in the background at start rather than delaying it.
+    dummy: tokio::sync::OnceCell<String>,
+}
+
+impl crate::ctx::FeatureState for Passwords {
+    fn init(ctx: &crate::ctx::Ctx) -> Self {
+        Self { hasher: Hasher::new(ctx.config.auth.bcrypt_cost), dummy: tokio::sync::OnceCell::new() }
+    }
+}
+
+impl Passwords {
+    pub async fn dummy_hash(&self) -> Result<String, UserError> {
+        self.dummy
+            .get_or_try_init(|| async {
+                let p = Password::new("steward-timing-equalizer", "-")?;
+                self.hasher.hash(&p).await
+            })
+            .await
+            .cloned()
+    }
+}

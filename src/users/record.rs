@@ -5,17 +5,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use super::{Email, Username};
-use crate::orgs::{OrgId, Role};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(transparent)]
-pub struct UserId(pub u64);
-
-impl std::fmt::Display for UserId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
+use crate::caller::{OrgId, Role, UserId};
 
 /// The stored account. Never serialized to a client: [`UserView`] is.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -4,12 +4,11 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{DisplayName, Email, NewUser, UserError, UserId, UserPatch, UserView, Username};
-use crate::app::Ctx;
-use crate::auth::Caller;
+use super::{DisplayName, Email, NewUser, UserError, UserPatch, UserView, Username};
+use crate::caller::UserId;
+use crate::caller::{Caller, OrgId, Role};
+use crate::ctx::Ctx;
 use crate::http::{ApiError, ErrorBody, Json, resource};
-use crate::orgs::OrgId;
-use crate::orgs::Role;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -105,7 +104,7 @@ pub struct PasswordReset {
     pub new_password: String,
 }
 
-fn scope(caller: &Caller, q: &OrgQuery) -> Result<crate::orgs::Scope, ApiError> {
+fn scope(caller: &Caller, q: &OrgQuery) -> Result<crate::caller::Scope, ApiError> {
     Ok(caller.in_org(q.org.map(OrgId))?)
 }
 
@@ -129,7 +128,7 @@ pub async fn create(
         &ctx.store,
         &scope(&caller, &q)?,
         NewUser::try_from(body.into_inner())?,
-        &ctx.hasher,
+        &ctx.state::<super::Passwords>().hasher,
         ctx.clock.now(),
     )
     .await?;
@@ -200,7 +199,7 @@ pub async fn reset_password(
         &scope(&caller, &q)?,
         UserId(*id),
         &body.new_password,
-        &ctx.hasher,
+        &ctx.state::<super::Passwords>().hasher,
         ctx.clock.now(),
     )
     .await?;

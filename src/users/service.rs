@@ -7,9 +7,9 @@ use redb::{ReadableTable, ReadableTableMetadata, TableDefinition, WriteTransacti
 use time::OffsetDateTime;
 
 use super::password::{self, Hasher};
-use super::{DisplayName, Email, Password, User, UserError, UserId, UserView, Username};
+use super::{DisplayName, Email, Password, User, UserError, UserView, Username};
 use crate::audit::{self, Event, Outcome};
-use crate::orgs::{OrgId, Role, Scope};
+use crate::caller::{OrgId, Role, Scope, UserId};
 use crate::store::{Reads, Store, StoreError, get_json, next_id, put_json};
 
 const USERS: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("users");
@@ -102,7 +102,7 @@ pub fn name_taken(txn: &WriteTransaction, name: &str) -> Result<bool, StoreError
 
 fn insert(txn: &WriteTransaction, user: &User) -> Result<(), UserError> {
     // Every user is also a Unix group of their name on hosts.
-    if crate::accounts::groups::name_taken(txn, user.username.as_str())? {
+    if super::cascade::name_taken(txn, user.username.as_str())? {
         return Err(UserError::UsernameTaken(user.username.as_str().into()));
     }
     let mut by_name = txn.open_table(USERS_BY_NAME)?;
@@ -272,7 +272,7 @@ pub async fn update(
             user.disabled = disabled;
             changes.push(if disabled { "disabled".into() } else { "enabled".into() });
             if disabled {
-                crate::auth::end_sessions(txn, user.id, None)?;
+                super::cascade::access_changed(txn, user.org, user.id, None)?;
             }
         }
         Ok(changes.join(", "))
@@ -298,7 +298,7 @@ pub async fn reset_password(
         user.password_hash = hash;
         user.must_change_password = true;
         user.password_changed_at = now;
-        crate::auth::end_sessions(txn, user.id, None)?;
+        super::cascade::access_changed(txn, user.org, user.id, None)?;
         Ok(String::new())
     })
     .await
@@ -328,9 +328,7 @@ pub async fn delete(store: &Store, scope: &Scope, id: UserId, now: OffsetDateTim
             if let Some(e) = &user.email {
                 txn.open_table(USERS_BY_EMAIL)?.remove(e.as_str())?;
             }
-            crate::auth::end_sessions(txn, user.id, None)?;
-            crate::auth::revoke_user_tokens(txn, user.org, user.id)?;
-            crate::accounts::forget_user(txn, user.org, user.id)?;
+            super::cascade::deleted(txn, user.org, user.id)?;
             audit::append(
                 txn,
                 now,
@@ -393,7 +391,7 @@ pub async fn replace_password(
             user.updated_at = now;
             user.failed_logins.clear();
             save(txn, &user)?;
-            crate::auth::end_sessions(txn, user.id, keep)?;
+            super::cascade::access_changed(txn, user.org, user.id, keep)?;
             audit::append(
                 txn,
                 now,
@@ -425,9 +423,13 @@ pub async fn bootstrap_admin(
         (zeroize::Zeroizing::new(configured.to_string()), None)
     };
     let password = Password::new(&secret, "admin")?;
-    if let Some(path) = &file {
-        write_secret_file(path, secret.as_bytes())
-            .map_err(|e| UserError::Hash(format!("writing {}: {e}", path.display())))?;
+    if let Some(path) = file.clone() {
+        let bytes = zeroize::Zeroizing::new(secret.as_bytes().to_vec());
+        let shown = path.display().to_string();
+        crate::blocking::run(move || write_secret_file(&path, &bytes))
+            .await
+            .map_err(|e| UserError::Hash(format!("writing {shown}: {e}")))?
+            .map_err(|e| UserError::Hash(format!("writing {shown}: {e}")))?;
     }
     let new = NewUser {
         username: Username::admin(),

@@ -208,7 +208,7 @@ async fn a_certificate_pinned_on_first_use_that_changes_is_refused() {
     let app = TestApp::builder().set("tls.mode", "auto").set("metrics.collect_interval_s", 0).start().await;
     // The harness's clients do not pin; the key is made through the service function.
     let ctx = &app.appliance().ctx;
-    let scope = steward::orgs::Scope::system(ctx.default_org);
+    let scope = steward::caller::Scope::system(ctx.default_org);
     let key = steward::ingest::keys::create(&ctx.store, &scope, "auto", true, app.clock_now()).await.expect("key").key;
     let state = tempfile::tempdir().expect("state dir");
     let agent = start(config(&app.url, &key, state.path(), 200)).await;

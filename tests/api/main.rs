@@ -13,6 +13,7 @@ mod agent;
 mod audit;
 mod auth;
 mod bad_input;
+mod cascades;
 mod cli;
 mod config;
 mod crash;

@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use redb::ReadableTable;
 use steward::admin::{Command, Env, Output};
-use steward::app::Opened;
 use steward::audit::Filter;
+use steward::caller::{OrgId, Scope};
 use steward::clock::SystemClock;
 use steward::config::Config;
-use steward::orgs::{OrgId, Scope};
+use steward::ctx::Opened;
 use steward::seal::{MasterKey, SEALED, SealError, SecretRef};
 use steward::store::StoreError;
 use zeroize::Zeroizing;

@@ -195,7 +195,7 @@ async fn sshd_killed_then_back_goes_unreachable_then_recovers_without_duplicate_
         app.clock.advance(time::Duration::milliseconds(100));
     };
     assert!(stored.windows(2).all(|w| w[0] <= w[1]), "uptime went back: {stored:?}");
-    let polls = app.appliance().ctx.polls.snapshot().polls_ok;
+    let polls = app.appliance().ctx.state::<steward::poll::Stats>().snapshot().polls_ok;
     assert!(stored.len() as u64 <= polls, "{} points from {polls} polls", stored.len());
     app.stop().await;
 }
@@ -286,7 +286,7 @@ async fn a_thousand_unreachable_hosts_do_not_delay_a_reachable_one() {
     // Refused at once, and (10.255.255.1, unroutable here) hanging until the connect timeout.
     let (store, sealer, scope) = {
         let ctx = &app.appliance().ctx;
-        (ctx.store.clone(), ctx.sealer.clone(), steward::orgs::Scope::local(ctx.default_org))
+        (ctx.store.clone(), ctx.sealer.clone(), steward::caller::Scope::local(ctx.default_org))
     };
     for i in 0..1000 {
         let address = if i % 2 == 0 { "127.0.0.1" } else { "10.255.255.1" };
@@ -297,12 +297,12 @@ async fn a_thousand_unreachable_hosts_do_not_delay_a_reachable_one() {
         steward::poll::create(&store, &sealer, &scope, new, app.clock_now()).await.expect("created");
     }
     let id = create(&admin, &sshd, json!({"password": PASSWORD})).await;
-    app.appliance().ctx.polls.targets_changed();
+    app.appliance().ctx.state::<steward::hosts::Polls>().targets_changed();
     wait_for(&app, &admin, id, "online", |h| poll_status(h) == "online").await;
-    let start = app.appliance().ctx.polls.snapshot();
+    let start = app.appliance().ctx.state::<steward::poll::Stats>().snapshot();
     // Five more intervals: the reachable host is polled on time through all of them.
     tokio::time::sleep(Duration::from_millis(5500)).await;
-    let end = app.appliance().ctx.polls.snapshot();
+    let end = app.appliance().ctx.state::<steward::poll::Stats>().snapshot();
     assert_eq!(end.polls_missed, start.polls_missed, "the reachable host missed polls");
     assert!(end.polls_ok - start.polls_ok >= 5, "{start:?} -> {end:?}");
     assert!(end.polls_failed - start.polls_failed > 1000, "the dead hosts were tried: {start:?} -> {end:?}");

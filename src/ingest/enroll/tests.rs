@@ -3,7 +3,7 @@
 use time::OffsetDateTime;
 
 use super::*;
-use crate::orgs::OrgId;
+use crate::caller::OrgId;
 
 fn key(id: u64, active: bool, auto_approve: bool) -> IngestKey {
     IngestKey {

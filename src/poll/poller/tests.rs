@@ -11,7 +11,7 @@ fn slot() -> Slot {
         address: "h".into(),
         port: 22,
         username: "u".into(),
-        auth: super::super::SshAuth::Password,
+        auth: crate::hosts::SshAuth::Password,
         enabled: true,
         host_key: None,
     };
@@ -20,7 +20,7 @@ fn slot() -> Slot {
 
 #[test]
 fn polls_missed_count_whole_intervals_and_the_time_spent_waiting_for_a_thread() {
-    let stats = super::super::registry::Stats::default();
+    let stats = super::super::Stats::default();
     let t0 = Instant::now();
     let mut slot = slot();
     slot.due = t0;

@@ -3,8 +3,8 @@
 import { type FormEvent, useId, useState } from "react";
 
 import { post } from "../api/client";
-import { AdminError } from "../admin/AdminError";
-import type { UserView } from "../admin/roles";
+import { ErrorText } from "../components/ErrorText";
+import type { UserView } from "../components/roles";
 import { useAction } from "../components/useAction";
 import { tagProblemText } from "../hostsadmin/TagEditor";
 import type { Host } from "../hostsadmin/types";
@@ -148,7 +148,7 @@ export function GrantForm({ users, hosts, onGranted }: Props) {
           {problemText(t, problem)}
         </p>
       )}
-      <AdminError error={error} />
+      <ErrorText error={error} />
       <div>
         <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
           {busy ? t("access.grant.busy") : t("access.grant.submit")}

@@ -2,7 +2,7 @@
 import { type FormEvent, useId, useState } from "react";
 
 import { post } from "../api/client";
-import { AdminError } from "../admin/AdminError";
+import { ErrorText } from "../components/ErrorText";
 import { useAction } from "../components/useAction";
 import { useI18n } from "../i18n";
 import { validGroupName } from "./model";
@@ -68,7 +68,7 @@ export function GroupForm({ people, onCreated }: { people: readonly PickItem[]; 
           {t("access.groups.nameInvalid")}
         </p>
       )}
-      <AdminError error={error} />
+      <ErrorText error={error} />
       <div>
         <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
           {busy ? t("access.groups.creating") : t("access.groups.create")}

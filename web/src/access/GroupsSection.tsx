@@ -3,10 +3,10 @@
 import { useState } from "react";
 
 import { ApiError, del } from "../api/client";
-import { AdminError } from "../admin/AdminError";
+import { ErrorText } from "../components/ErrorText";
 import { ConfirmButton } from "../components/ConfirmButton";
 import { TableHead } from "../components/TableHead";
-import { useList } from "../hostsadmin/useList";
+import { useList } from "../components/useList";
 import { useI18n } from "../i18n";
 import { GroupForm } from "./GroupForm";
 import { MembersDialog } from "./MembersDialog";
@@ -47,7 +47,7 @@ export function GroupsSection({ people, names, onStatus }: Props) {
     <section className="admin-section" aria-labelledby="access-groups-title">
       <h2 id="access-groups-title">{t("access.groups.title")}</h2>
       <p className="hint">{t("access.groups.intro")}</p>
-      <AdminError error={error} />
+      <ErrorText error={error} />
       {!loaded && <p className="loading">{t("app.loading")}</p>}
       {loaded && groups.length === 0 && !error && <p className="card empty">{t("access.groups.empty")}</p>}
       {groups.length > 0 && (
@@ -84,7 +84,6 @@ export function GroupsSection({ people, names, onStatus }: Props) {
                           title={t("access.groups.deleteTitle", { name: g.name })}
                           confirmLabel={t("access.groups.delete")}
                           busyLabel={t("access.groups.deleting")}
-                          errorView={AdminError}
                           onConfirm={() => remove(g)}
                         >
                           <p>{t("access.groups.deleteExplain", { gid: String(g.gid) })}</p>

@@ -2,7 +2,7 @@
 import { type FormEvent, useState } from "react";
 
 import { patch } from "../api/client";
-import { AdminError } from "../admin/AdminError";
+import { ErrorText } from "../components/ErrorText";
 import { Modal } from "../components/Modal";
 import { useAction } from "../components/useAction";
 import { useI18n } from "../i18n";
@@ -35,7 +35,7 @@ export function MembersDialog({ group, people, onClose, onSaved }: Props) {
           selected={members}
           onChange={setMembers}
         />
-        <AdminError error={error} />
+        <ErrorText error={error} />
         <div className="modal-actions">
           <button type="button" onClick={onClose} disabled={busy}>
             {t("common.cancel")}

@@ -1,6 +1,5 @@
 // The access rules: who may log in where, with sudo or not, since when; each can be revoked
 // (asked first). On a phone each rule is a card of labelled lines.
-import { AdminError } from "../admin/AdminError";
 import { ConfirmButton } from "../components/ConfirmButton";
 import { TableHead } from "../components/TableHead";
 import { formatDateTime } from "../format";
@@ -61,7 +60,6 @@ export function RulesTable({ rules, hosts, onRevoke }: Props) {
                       title={t("access.revokeTitle", { user: r.username })}
                       confirmLabel={t("access.revoke")}
                       busyLabel={t("access.revoking")}
-                      errorView={AdminError}
                       onConfirm={() => onRevoke(r, where)}
                     >
                       <p>{t("access.revokeExplain", { user: r.username, where: full })}</p>

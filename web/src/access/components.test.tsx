@@ -3,7 +3,7 @@
 import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-import { AccountsPanel } from "../host/AccountsPanel";
+import { AccessPanel } from "../host/AccessPanel";
 import Access from "../pages/Access";
 import { SshAccess } from "../profile/SshAccess";
 import { type Call, type Route, fakeApi, renderWithSession } from "../test/fakeApi";
@@ -190,8 +190,8 @@ describe("a host's accounts", () => {
         { host_id: 3, version: "v2", users: [{ username: "bob", uid: 20002, sudo: true }], report: { version: "v1", ok: false, error: "nsswitch.conf lacks extrausers", at: "2026-03-01T10:00:00Z" } },
       ],
     });
-    renderWith(<AccountsPanel hostId={3} />);
-    const panel = await screen.findByTestId("host-accounts");
+    renderWith(<AccessPanel hostId={3} />);
+    const panel = await screen.findByTestId("host-access");
     expect(await within(panel).findByText("bob")).toBeTruthy();
     expect(within(panel).getByText("20002")).toBeTruthy();
     expect(within(panel).getByText(/nsswitch.conf lacks extrausers/)).toBeTruthy();
@@ -199,13 +199,13 @@ describe("a host's accounts", () => {
 
   it("is hidden from non-admins and when refused", async () => {
     serve("viewer", {});
-    renderWith(<AccountsPanel hostId={3} />);
+    renderWith(<AccessPanel hostId={3} />);
     await waitFor(() => expect(calls.length).toBe(1));
-    expect(screen.queryByTestId("host-accounts")).toBeNull();
+    expect(screen.queryByTestId("host-access")).toBeNull();
     cleanup();
     serve("admin", { "GET /api/v1/hosts/3/accounts": () => [403, { code: "auth.forbidden", message: "no" }] });
-    renderWith(<AccountsPanel hostId={3} />);
+    renderWith(<AccessPanel hostId={3} />);
     await waitFor(() => expect(calls.length).toBe(2));
-    await waitFor(() => expect(screen.queryByTestId("host-accounts")).toBeNull());
+    await waitFor(() => expect(screen.queryByTestId("host-access")).toBeNull());
   });
 });

@@ -6,7 +6,7 @@ import { type FormEvent, useId, useState } from "react";
 import { useI18n } from "../i18n";
 import { ACTIONS, ACTION_PREFIXES } from "./auditActions";
 import { type AuditFilter, EMPTY_FILTER, filterProblem } from "./auditQuery";
-import type { Org } from "./useOrgs";
+import type { Org } from "../components/useOrgs";
 
 interface Props {
   initial: AuditFilter;

@@ -5,10 +5,10 @@ import { type FormEvent, useId, useState } from "react";
 
 import { post } from "../api/client";
 import { useI18n } from "../i18n";
-import { AdminError } from "./AdminError";
+import { ErrorText } from "../components/ErrorText";
 import { GENERATED, PasswordChoice, type PasswordValue } from "./PasswordChoice";
 import { generatePassword } from "./password";
-import { type Role, type UserView, assignableRoles, withOrg } from "./roles";
+import { type Role, type UserView, assignableRoles, withOrg } from "../components/roles";
 import type { Secret } from "./SecretOnce";
 
 interface Props {
@@ -106,7 +106,7 @@ export function CreateUserForm({ me, org, onCreated }: Props) {
           {t("users.mustChangeOption")}
         </label>
       )}
-      <AdminError error={error} />
+      <ErrorText error={error} />
       <div>
         <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
           {busy ? t("users.creating") : t("users.create")}

@@ -4,8 +4,8 @@ import { type FormEvent, useId, useState } from "react";
 import { post } from "../api/client";
 import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
-import { AdminError } from "./AdminError";
-import type { Org } from "./useOrgs";
+import { ErrorText } from "../components/ErrorText";
+import type { Org } from "../components/useOrgs";
 
 interface Props {
   orgs: Org[];
@@ -39,7 +39,7 @@ export function OrgsSection({ orgs, error, onCreated }: Props) {
   return (
     <section className="admin-section" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>{t("orgs.title")}</h2>
-      <AdminError error={error} />
+      <ErrorText error={error} />
       {orgs.length === 0 ? (
         <p className="empty">{t("orgs.empty")}</p>
       ) : (
@@ -90,7 +90,7 @@ export function OrgsSection({ orgs, error, onCreated }: Props) {
         <p id={`${id}-hint`} className="hint">
           {t("orgs.nameHint")}
         </p>
-        <AdminError error={createError} />
+        <ErrorText error={createError} />
         {created && (
           <p className="success" role="status">
             {t("orgs.createdOk", { name: created })}

@@ -7,10 +7,10 @@ import { patch, post } from "../api/client";
 import { Modal } from "../components/Modal";
 import { useAction } from "../components/useAction";
 import { useI18n } from "../i18n";
-import { AdminError } from "./AdminError";
+import { ErrorText } from "../components/ErrorText";
 import { GENERATED, PasswordChoice, type PasswordValue } from "./PasswordChoice";
 import { generatePassword } from "./password";
-import { type Role, type UserView, assignableRoles, withOrg } from "./roles";
+import { type Role, type UserView, assignableRoles, withOrg } from "../components/roles";
 import type { Secret } from "./SecretOnce";
 
 export type Dialog = { kind: "role" | "reset"; user: UserView };
@@ -53,7 +53,7 @@ function RoleDialog({ dialog: { user }, me, org, onClose, onDone }: Props) {
             ))}
           </select>
         </div>
-        <AdminError error={error} />
+        <ErrorText error={error} />
         <div className="modal-actions">
           <button type="button" onClick={onClose} disabled={busy}>
             {t("common.cancel")}
@@ -85,7 +85,7 @@ function ResetDialog({ dialog: { user }, org, onClose, onDone }: Props) {
       <form onSubmit={submit} className="modal-form">
         <p>{t("users.resetExplain")}</p>
         <PasswordChoice legend={t("users.passwordNew")} value={password} onChange={setPassword} />
-        <AdminError error={error} />
+        <ErrorText error={error} />
         <div className="modal-actions">
           <button type="button" onClick={onClose} disabled={busy} autoFocus>
             {t("common.cancel")}

@@ -4,9 +4,8 @@ import { ConfirmButton } from "../components/ConfirmButton";
 import { TableHead } from "../components/TableHead";
 import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
-import { AdminError } from "./AdminError";
 import type { Dialog } from "./UserDialogs";
-import { type Me, type UserView, rowActions, userStates } from "./roles";
+import { type Me, type UserView, rowActions, userStates } from "../components/roles";
 
 interface Props {
   users: UserView[];
@@ -114,7 +113,6 @@ export function UserTable({ users, me, busyId, onDialog, onEnable, onUnlock, onD
                           title={t("users.disableTitle", { name: u.username })}
                           confirmLabel={t("users.disableConfirm")}
                           danger
-                          errorView={AdminError}
                           onConfirm={() => onDisable(u)}
                         >
                           <p>{t("users.disableExplain", { name: u.username })}</p>
@@ -127,7 +125,6 @@ export function UserTable({ users, me, busyId, onDialog, onEnable, onUnlock, onD
                         title={t("users.deleteTitle", { name: u.username })}
                         confirmLabel={t("users.deleteConfirm")}
                         danger
-                        errorView={AdminError}
                         onConfirm={() => onDelete(u)}
                       >
                         <p>{t("users.deleteExplain", { name: u.username })}</p>

@@ -7,7 +7,7 @@ import { ApiError } from "../api/client";
 import { ChainStatus } from "./ChainStatus";
 import { UserTable } from "./UserTable";
 import { user as fixture } from "../test/users";
-import type { UserView } from "./roles";
+import type { UserView } from "../components/roles";
 
 afterEach(() => {
   cleanup();

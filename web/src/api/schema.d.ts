@@ -1025,6 +1025,15 @@ export interface components {
         Health: {
             status: string;
         };
+        /**
+         * @description `hello`: the host a `/ws/hosts/{id}` stream follows, as the overview shows it; the
+         *     stream's first message.
+         */
+        HelloMessage: {
+            host: components["schemas"]["HostSummary"];
+            /** @enum {string} */
+            type: "hello";
+        };
         Host: {
             /** Format: date-time */
             created_at: string;
@@ -1123,11 +1132,35 @@ export interface components {
             status: components["schemas"]["Status"];
             vitals: components["schemas"]["Vitals"];
         };
+        /**
+         * @description `host`: one host's status and headline values changed (it committed samples, or went
+         *     offline). `hosts` carries all of them at once when a stream opens.
+         */
+        HostUpdate: {
+            /** Format: int64 */
+            id: number;
+            last_error?: components["schemas"]["LastError"] | null;
+            /** Format: int64 */
+            last_seen_ms?: number | null;
+            name: string;
+            /** @description Whether an admin let its samples in. */
+            state: components["schemas"]["HostState"];
+            status: components["schemas"]["Status"];
+            /** @enum {string} */
+            type: "host";
+            vitals: components["schemas"]["Vitals"];
+        };
         HostUser: {
             sudo: boolean;
             /** Format: int32 */
             uid: number;
             username: string;
+        };
+        /** @description `hosts`: every host of the caller's organization; the first message of `/ws/hosts`. */
+        HostsMessage: {
+            hosts: components["schemas"]["HostUpdate"][];
+            /** @enum {string} */
+            type: "hosts";
         };
         /** @description A private key to import. Its `Debug` shows neither the key nor the passphrase. */
         ImportSshKey: {
@@ -1225,6 +1258,20 @@ export interface components {
             message: string;
         };
         LatestValue: {
+            labels: {
+                [key: string]: string;
+            };
+            metric: string;
+            /** Format: int64 */
+            ts: number;
+            /** Format: double */
+            value: number;
+        };
+        /**
+         * @description One value of a `samples` message: the metric, its labels, when it was taken (ms since the
+         *     Unix epoch) and the value.
+         */
+        LiveSample: {
             labels: {
                 [key: string]: string;
             };
@@ -1478,6 +1525,14 @@ export interface components {
         /** @description An access rule as listed: with the user's name. */
         RuleView: components["schemas"]["AccessRule"] & {
             username: string;
+        };
+        /** @description `samples`: one committed collection of the followed host. */
+        SamplesMessage: {
+            /** Format: int64 */
+            host_id: number;
+            samples: components["schemas"]["LiveSample"][];
+            /** @enum {string} */
+            type: "samples";
         };
         /** @description The host key a server presented. */
         SeenKey: {

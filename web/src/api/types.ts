@@ -15,35 +15,12 @@ export type QueryResult = S["QueryResult"];
 export type LatestValue = S["LatestValue"];
 export type ErrorBody = S["ErrorBody"];
 
-/// What the live streams send (see src/live/messages.rs).
-export interface HostUpdate {
-  id: number;
-  name: string;
-  state: S["HostState"];
-  status: Status;
-  last_seen_ms: number | null;
-  vitals: Vitals;
-  last_error?: S["LastError"];
-}
-export interface HostsMessage {
-  type: "hosts";
-  hosts: HostUpdate[];
-}
-export interface HostMessage extends HostUpdate {
-  type: "host";
-}
-export interface HelloMessage {
-  type: "hello";
-  host: HostSummary;
-}
-export interface Sample {
-  metric: string;
-  labels: Record<string, string>;
-  ts: number;
-  value: number;
-}
-export interface SamplesMessage {
-  type: "samples";
-  host_id: number;
-  samples: Sample[];
-}
+// What the live streams send (src/live/messages.rs): `/ws/hosts` a `hosts` message, then
+// `host` ones; `/ws/hosts/{id}` a `hello`, then `samples` ones. Each `type` is a one-value
+// enum in the document, so `m.type` tells a union of them apart.
+export type HostsMessage = S["HostsMessage"];
+/// A `host` message, and each entry of a `hosts` one.
+export type HostUpdate = S["HostUpdate"];
+export type HelloMessage = S["HelloMessage"];
+export type SamplesMessage = S["SamplesMessage"];
+export type Sample = S["LiveSample"];

@@ -4,7 +4,7 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from "react";
 
 import { ApiError, get, handleUnauthorized, post, setCsrf } from "../api/client";
-import type { LoginResponse, MeResponse, Role, UserView } from "../api/types";
+import type { LoginResponse, MeResponse, UserView } from "../api/types";
 
 export interface Session {
   user: UserView;
@@ -20,13 +20,6 @@ interface SessionCtx {
 }
 
 const Ctx = createContext<SessionCtx | null>(null);
-
-const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2, superadmin: 3 };
-
-/// Whether `role` is at least `needed`.
-export function atLeast(role: Role, needed: Role): boolean {
-  return RANK[role] >= RANK[needed];
-}
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [session, setSession] = useState<Session | null>(null);

@@ -2,7 +2,7 @@
 // the action. The safe choice has the focus (or the first field, when the dialog asks for
 // a value), Escape cancels, focus returns to the button. The action runs in the dialog:
 // its button shows it busy, a failure is shown there in words and the dialog stays open.
-import { type ComponentType, type ReactNode, useEffect, useId, useRef, useState } from "react";
+import { type ReactNode, useEffect, useId, useRef, useState } from "react";
 
 import { useI18n } from "../i18n";
 import { ErrorText } from "./ErrorText";
@@ -26,8 +26,6 @@ export interface ConfirmButtonProps {
   disabled?: boolean;
   /// The dialog's own fields are not ready (e.g. an invalid value typed into it).
   confirmDisabled?: boolean;
-  /// Shows a failed action's error; the shared ErrorText when not given.
-  errorView?: ComponentType<{ error: unknown }>;
   onOpen?: () => void;
   /// The action; the dialog closes when it resolves and shows the error when it rejects.
   onConfirm: () => Promise<unknown>;
@@ -61,7 +59,6 @@ export function ConfirmButton(p: ConfirmButtonProps) {
     });
     if (done) setOpen(false);
   };
-  const ErrorView = p.errorView ?? ErrorText;
   return (
     <>
       <button
@@ -82,7 +79,7 @@ export function ConfirmButton(p: ConfirmButtonProps) {
               {p.children}
             </div>
           )}
-          <ErrorView error={error} />
+          <ErrorText error={error} />
           <div className="modal-actions">
             <button ref={cancel} type="button" onClick={() => setOpen(false)} disabled={busy}>
               {t("common.cancel")}

@@ -3,7 +3,8 @@
 import { useState, type ReactNode } from "react";
 import { Link, useLocation } from "wouter";
 
-import { atLeast, useSession } from "../auth/session";
+import { useSession } from "../auth/session";
+import { atLeast } from "./roles";
 import { type Key, useI18n } from "../i18n";
 import { LanguageSelect, ThemeSelect } from "./PreferenceSelects";
 

@@ -73,8 +73,7 @@ describe("ConfirmButton", () => {
     expect(screen.queryByRole("dialog")).toBeNull();
   });
 
-  it("focuses the field a dialog asks for, and shows errors its caller's way", async () => {
-    const Refused = ({ error }: { error: unknown }) => (error ? <p role="alert">Refused: {(error as Error).message}</p> : null);
+  it("focuses the field a dialog asks for, and shows errors in words", async () => {
     function Repin({ onConfirm }: { onConfirm: () => Promise<unknown> }) {
       const value = useRef("");
       return (
@@ -82,7 +81,6 @@ describe("ConfirmButton", () => {
           label="Re-pin"
           title="Trust the new key?"
           confirmLabel="Trust it"
-          errorView={Refused}
           onConfirm={onConfirm}
         >
           <label htmlFor="fp">Fingerprint</label>
@@ -94,7 +92,7 @@ describe("ConfirmButton", () => {
     fireEvent.click(screen.getByRole("button", { name: "Re-pin" }));
     expect(document.activeElement).toBe(screen.getByLabelText("Fingerprint"));
     fireEvent.click(screen.getByRole("button", { name: "Trust it" }));
-    expect((await screen.findByRole("alert")).textContent).toBe("Refused: no");
+    expect((await screen.findByRole("alert")).textContent).toBe("Something went wrong: no");
     // Opening it again starts clean.
     fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
     fireEvent.click(screen.getByRole("button", { name: "Re-pin" }));

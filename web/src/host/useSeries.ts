@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from "react";
 
 import { get } from "../api/client";
-import type { QueryResult, SamplesMessage } from "../api/types";
+import type { HelloMessage, QueryResult, SamplesMessage } from "../api/types";
 import { useStream, type StreamState } from "../live/stream";
 import { CHARTS, type Line, LiveBuffer, linesOfQuery } from "./charts";
 
@@ -67,10 +67,10 @@ export function useSeries(id: number, range: Range): Series {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [id, key]);
 
-  const stream = useStream<SamplesMessage | { type: string }>(live ? `/api/v1/ws/hosts/${id}` : null, (m) => {
+  const stream = useStream<HelloMessage | SamplesMessage>(live ? `/api/v1/ws/hosts/${id}` : null, (m) => {
     const b = buffer.current;
     if (m.type !== "samples" || !b) return;
-    if (!b.add((m as SamplesMessage).samples)) return;
+    if (!b.add(m.samples)) return;
     const next = new Map<string, Line[]>();
     for (const c of CHARTS) for (const mm of c.metrics) next.set(mm.metric, b.lines(mm.metric).map((l) => ({ ...l, points: [...l.points] })));
     setLines(next);

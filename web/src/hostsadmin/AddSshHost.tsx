@@ -7,7 +7,7 @@ import { Link } from "wouter";
 import { post } from "../api/client";
 import { useAction } from "../components/useAction";
 import { useI18n } from "../i18n";
-import { AreaError } from "./AreaError";
+import { ErrorText } from "../components/ErrorText";
 import { Field } from "./Field";
 import { sortKeys } from "./model";
 import { EMPTY_SSH_FORM, type SshField, type SshForm, checkSshForm, sshRequest } from "./sshForm";
@@ -133,7 +133,7 @@ export function AddSshHost({ keys, onAdded }: { keys: SshKey[]; onAdded: () => v
             {t("hostsAdmin.add.fix_other", { count: problems.length })}
           </p>
         )}
-        <AreaError error={test.error ?? save.error} />
+        <ErrorText error={test.error ?? save.error} />
         {report && <TestResult report={report} onUseFingerprint={(fingerprint) => setForm((f) => ({ ...f, fingerprint }))} />}
         {added && (
           <p className="success" role="status">

@@ -6,7 +6,7 @@ import { del, patch, post } from "../api/client";
 import { ConfirmButton } from "../components/ConfirmButton";
 import { useAction } from "../components/useAction";
 import { useI18n } from "../i18n";
-import { AreaError } from "./AreaError";
+import { ErrorText } from "../components/ErrorText";
 import { approvable, deletable, rejectable } from "./model";
 import { findFingerprint } from "./sshForm";
 import type { Host, TestReport } from "./types";
@@ -45,7 +45,6 @@ export function HostActions({ host, onChanged, onTest }: Props) {
         {rejectable(host) && (
           <ConfirmButton
             danger
-            errorView={AreaError}
             label={t("hostsAdmin.reject")}
             ariaLabel={t("hostsAdmin.rejectHost", { name })}
             title={t("hostsAdmin.rejectTitle", { name })}
@@ -79,7 +78,6 @@ export function HostActions({ host, onChanged, onTest }: Props) {
         {deletable(host) && (
           <ConfirmButton
             danger
-            errorView={AreaError}
             label={t("hostsAdmin.delete")}
             ariaLabel={t("hostsAdmin.deleteHost", { name })}
             title={t("hostsAdmin.deleteTitle", { name })}
@@ -91,7 +89,7 @@ export function HostActions({ host, onChanged, onTest }: Props) {
           </ConfirmButton>
         )}
       </div>
-      <AreaError error={error} />
+      <ErrorText error={error} />
     </div>
   );
 }
@@ -108,7 +106,6 @@ function RepinButton({ host, onChanged }: { host: Host; onChanged: () => void })
   return (
     <ConfirmButton
       danger
-      errorView={AreaError}
       label={t("hostsAdmin.repin")}
       ariaLabel={t("hostsAdmin.repinHost", { name: host.name })}
       title={t("hostsAdmin.repinTitle", { name: host.name })}

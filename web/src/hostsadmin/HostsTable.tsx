@@ -8,7 +8,7 @@ import { StatusBadge } from "../components/StatusBadge";
 import { useNow } from "../components/useNow";
 import { formatDateTime, formatRelative } from "../format";
 import { useI18n } from "../i18n";
-import { errorKey } from "./errors";
+import { errorKey } from "../components/ErrorText";
 import { HostActions } from "./HostActions";
 import { editable, endpoint } from "./model";
 import { TagEditor, Tags } from "./TagEditor";

@@ -8,7 +8,7 @@ import { ConfirmButton } from "../components/ConfirmButton";
 import { useAction } from "../components/useAction";
 import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
-import { AreaError } from "./AreaError";
+import { ErrorText } from "../components/ErrorText";
 import { enrolledWith, validKeyName } from "./model";
 import type { Host, IngestKey, KeyPatch } from "./types";
 
@@ -93,7 +93,6 @@ export function IngestKeyRow({ ingestKey: k, hosts, onChanged }: { ingestKey: In
             {k.active ? (
               <ConfirmButton
                 danger
-                errorView={AreaError}
                 label={t("hostsAdmin.keys.deactivate")}
                 ariaLabel={t("hostsAdmin.keys.deactivateKey", { name: k.name })}
                 title={t("hostsAdmin.keys.deactivateTitle", { name: k.name })}
@@ -109,7 +108,6 @@ export function IngestKeyRow({ ingestKey: k, hosts, onChanged }: { ingestKey: In
             )}
             <ConfirmButton
               danger
-              errorView={AreaError}
               label={t("hostsAdmin.delete")}
               ariaLabel={t("hostsAdmin.keys.deleteKey", { name: k.name })}
               title={t("hostsAdmin.keys.deleteTitle", { name: k.name })}
@@ -121,7 +119,7 @@ export function IngestKeyRow({ ingestKey: k, hosts, onChanged }: { ingestKey: In
               {enrolled.length > 0 && <p className="hint">{enrolled.map((h) => h.name).join(", ")}</p>}
             </ConfirmButton>
           </div>
-          <AreaError error={error} />
+          <ErrorText error={error} />
         </div>
       </td>
     </tr>

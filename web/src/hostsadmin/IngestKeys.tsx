@@ -6,7 +6,7 @@ import { post } from "../api/client";
 import { CopyButton } from "../components/CopyButton";
 import { useAction } from "../components/useAction";
 import { useI18n } from "../i18n";
-import { AreaError } from "./AreaError";
+import { ErrorText } from "../components/ErrorText";
 import { Field } from "./Field";
 import { IngestKeyRow } from "./IngestKeyRow";
 import { agentCommand, byName, validKeyName } from "./model";
@@ -28,7 +28,7 @@ export function IngestKeys({ keys, loaded, error, hosts, onChanged }: Props) {
     <section className="card ha-section" id="ingest-keys" aria-labelledby="ha-keys-title">
       <h2 id="ha-keys-title">{t("hostsAdmin.keys.title")}</h2>
       <p className="hint">{t("hostsAdmin.keys.intro")}</p>
-      <AreaError error={error} />
+      <ErrorText error={error} />
       {created && <CreatedKeyNotice created={created} onDone={() => setCreated(null)} />}
       {loaded && sorted.length === 0 && <p className="empty">{t("hostsAdmin.keys.empty")}</p>}
       {sorted.length > 0 && (
@@ -97,7 +97,7 @@ function NewIngestKey({ onCreated }: { onCreated: (k: CreatedKey) => void }) {
       <p id="ha-auto-hint" className="hint">
         {t("hostsAdmin.keys.autoApproveHint")}
       </p>
-      <AreaError error={error} />
+      <ErrorText error={error} />
       <div className="ha-actions">
         <button type="submit" className="primary" disabled={busy}>
           {busy ? t("hostsAdmin.keys.creating") : t("hostsAdmin.keys.create")}

@@ -6,7 +6,7 @@ import { Link } from "wouter";
 import { get } from "../api/client";
 import { CopyButton } from "../components/CopyButton";
 import { useI18n } from "../i18n";
-import { AreaError } from "./AreaError";
+import { ErrorText } from "../components/ErrorText";
 import { publicKeyFileName } from "./model";
 import { getText } from "./text";
 import type { HostRef, SshKey } from "./types";
@@ -35,7 +35,7 @@ export function PublicKeyPanel({ sshKey }: { sshKey: SshKey }) {
   const id = `ha-pub-${sshKey.id}`;
   return (
     <div className="ha-panel">
-      <AreaError error={error} />
+      <ErrorText error={error} />
       {line === null && !error && <p className="muted">{t("app.loading")}</p>}
       {line !== null && (
         <>
@@ -94,7 +94,7 @@ export function UsedByPanel({ sshKey }: { sshKey: SshKey }) {
   const { hosts, error } = useKeyHosts(sshKey.id, true);
   return (
     <div className="ha-panel">
-      <AreaError error={error} />
+      <ErrorText error={error} />
       {hosts === null && !error && <p className="muted">{t("app.loading")}</p>}
       {hosts?.length === 0 && <p className="muted">{t("sshKeys.unused")}</p>}
       {hosts && hosts.length > 0 && (

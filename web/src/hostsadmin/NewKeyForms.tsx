@@ -8,7 +8,7 @@ import { CopyButton } from "../components/CopyButton";
 import { useAction } from "../components/useAction";
 import { formatBytes } from "../format";
 import { useI18n } from "../i18n";
-import { AreaError } from "./AreaError";
+import { ErrorText } from "../components/ErrorText";
 import { Field } from "./Field";
 import { looksLikePublicKey, validKeyName } from "./model";
 import type { SshKey } from "./types";
@@ -71,7 +71,7 @@ export function GenerateKey({ onCreated }: { onCreated: () => void }) {
           {t("sshKeys.rsa")}
         </label>
       </fieldset>
-      <AreaError error={error} />
+      <ErrorText error={error} />
       {busy && algorithm === "rsa" && (
         <p className="notice" role="status">
           {t("sshKeys.rsaBusy")}
@@ -154,7 +154,7 @@ export function ImportKey({ onCreated }: { onCreated: () => void }) {
       <Field label={t("sshKeys.passphrase")} hint={t("sshKeys.passphraseHint")}>
         {(p) => <input {...p} type="password" autoComplete="off" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} />}
       </Field>
-      <AreaError error={error} />
+      <ErrorText error={error} />
       {created && <Created sshKey={created} />}
       <div className="ha-actions">
         <button type="submit" className="primary" disabled={busy}>

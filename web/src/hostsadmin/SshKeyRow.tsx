@@ -6,7 +6,6 @@ import { ApiError, del } from "../api/client";
 import { ConfirmButton } from "../components/ConfirmButton";
 import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
-import { AreaError } from "./AreaError";
 import { HostLinks, PublicKeyPanel, UsedByPanel, useKeyHosts } from "./KeyPanels";
 import type { SshKey } from "./types";
 
@@ -64,7 +63,6 @@ export function SshKeyRow({ sshKey: k, onChanged }: { sshKey: SshKey; onChanged:
             </button>
             <ConfirmButton
               danger
-              errorView={AreaError}
               label={t("hostsAdmin.delete")}
               ariaLabel={t("sshKeys.deleteKey", { name: k.name })}
               title={t("sshKeys.deleteTitle", { name: k.name })}

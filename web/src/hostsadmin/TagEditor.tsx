@@ -5,7 +5,7 @@ import { type FormEvent, useId, useState } from "react";
 import { patch } from "../api/client";
 import { useAction } from "../components/useAction";
 import { type Translate, useI18n } from "../i18n";
-import { AreaError } from "./AreaError";
+import { ErrorText } from "../components/ErrorText";
 import { type TagProblem, joinTags, parseTags } from "./tags";
 import type { Host } from "./types";
 
@@ -88,7 +88,7 @@ export function TagEditor({ host, onSaved }: { host: Host; onSaved: () => void }
           {tagProblemText(t, problem)}
         </p>
       )}
-      <AreaError error={error} />
+      <ErrorText error={error} />
       <div className="ha-actions">
         <button type="submit" className="primary" disabled={busy}>
           {busy ? t("hostsAdmin.saving") : t("hostsAdmin.save")}

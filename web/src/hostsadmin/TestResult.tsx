@@ -3,7 +3,7 @@
 import { formatNumber } from "../format";
 import { FactList } from "../host/Facts";
 import { useI18n } from "../i18n";
-import { errorKey } from "./errors";
+import { errorKey } from "../components/ErrorText";
 import type { TestReport } from "./types";
 
 export function TestResult({ report, onUseFingerprint }: { report: TestReport; onUseFingerprint?: (fp: string) => void }) {

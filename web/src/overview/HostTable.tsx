@@ -57,6 +57,9 @@ export function HostTable({ rows }: { rows: Row[] }) {
                 aria-rowindex={item.index + 2}
                 data-testid="host-row"
                 data-host={r.name}
+                // When the newest sample was taken: what a live update changes even when
+                // every value shown stays the same (a CPU pinned at 100%).
+                data-seen={r.lastSeenMs ?? undefined}
                 style={{ position: "absolute", top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
               >
                 <span role="cell" className="name">

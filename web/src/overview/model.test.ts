@@ -5,7 +5,7 @@ import { host } from "../test/hosts";
 import { DEFAULT_FILTER, TREND_POINTS, allTags, merge, rowOf, visible } from "./model";
 
 function update(id: number, at: number, cpu: number): HostUpdate {
-  return { id, name: `h${id}`, state: "approved", status: "online", last_seen_ms: at, vitals: { cpu_pct: cpu } };
+  return { type: "host", id, name: `h${id}`, state: "approved", status: "online", last_seen_ms: at, vitals: { cpu_pct: cpu } };
 }
 
 describe("overview model", () => {

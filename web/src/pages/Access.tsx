@@ -1,28 +1,32 @@
 // Access (/access, organization admins): who may log in to the hosts over SSH, where, and
-// with sudo or not; and the organization's Unix groups. Parts live in ../access/.
+// with sudo or not; and the organization's Unix groups. Parts live in ../access/. The UI
+// calls the central-accounts area "access" everywhere, as the API (/access-rules) and the
+// CLI (`steward access`) do: this route, that folder, the `access.*` translation keys
+// (locales/*/access.ts) and the host page's AccessPanel.
 import "../admin/admin.css";
 import "../access/access.css";
 
 import { useState } from "react";
 
 import { ApiError, del } from "../api/client";
-import { AdminError } from "../admin/AdminError";
-import type { UserView } from "../admin/roles";
+import { AdminOnly } from "../components/AdminOnly";
+import { ErrorText } from "../components/ErrorText";
+import type { UserView } from "../components/roles";
 import { GrantForm } from "../access/GrantForm";
 import { GroupsSection } from "../access/GroupsSection";
 import { sortRules } from "../access/model";
 import { RulesTable } from "../access/RulesTable";
 import type { RuleView } from "../access/types";
-import { atLeast, useSession } from "../auth/session";
-import { useList } from "../hostsadmin/useList";
+import { useList } from "../components/useList";
 import type { Host } from "../hostsadmin/types";
 import { useI18n } from "../i18n";
 
 export default function Access() {
-  const { t } = useI18n();
-  const { session } = useSession();
-  if (!session || !atLeast(session.user.role, "admin")) return <p className="card empty">{t("access.adminOnly")}</p>;
-  return <AccessPage />;
+  return (
+    <AdminOnly message="access.adminOnly">
+      <AccessPage />
+    </AdminOnly>
+  );
 }
 
 function AccessPage() {
@@ -58,7 +62,7 @@ function AccessPage() {
       <p className="success status-line" role="status">
         {status}
       </p>
-      <AdminError error={rules.error ?? users.error ?? hosts.error} />
+      <ErrorText error={rules.error ?? users.error ?? hosts.error} />
       <section className="admin-section" aria-labelledby="access-rules-title">
         <h2 id="access-rules-title">{t("access.rules")}</h2>
         {!rules.loaded && <p className="loading">{t("app.loading")}</p>}

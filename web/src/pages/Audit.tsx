@@ -5,7 +5,8 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 
 import { get } from "../api/client";
 import type { components } from "../api/schema";
-import { atLeast, useSession } from "../auth/session";
+import { useSession } from "../auth/session";
+import { AdminOnly } from "../components/AdminOnly";
 import { ErrorText } from "../components/ErrorText";
 import { useI18n } from "../i18n";
 import "../admin/admin.css";
@@ -13,11 +14,19 @@ import { AuditFilters } from "../admin/AuditFilters";
 import { AuditTable, type Entry } from "../admin/AuditTable";
 import { ChainStatus } from "../admin/ChainStatus";
 import { type AuditFilter, EMPTY_FILTER, auditQuery } from "../admin/auditQuery";
-import { useOrgs } from "../admin/useOrgs";
+import { useOrgs } from "../components/useOrgs";
 
 type Page = components["schemas"]["Page"];
 
 export default function Audit() {
+  return (
+    <AdminOnly>
+      <AuditPage />
+    </AdminOnly>
+  );
+}
+
+function AuditPage() {
   const { t } = useI18n();
   const { session } = useSession();
   const role = session!.user.role;
@@ -45,8 +54,8 @@ export default function Audit() {
       .finally(() => mine === generation.current && setBusy(false));
   }, []);
   useEffect(() => {
-    if (atLeast(role, "admin")) fetchPage(EMPTY_FILTER, null);
-  }, [fetchPage, role]);
+    fetchPage(EMPTY_FILTER, null);
+  }, [fetchPage]);
 
   const apply = (f: AuditFilter) => {
     setFilter(f);
@@ -56,7 +65,6 @@ export default function Audit() {
   };
   const orgNames = useMemo(() => (superadmin ? new Map(orgs.map((o) => [o.id, o.name])) : null), [superadmin, orgs]);
 
-  if (!atLeast(role, "admin")) return <p className="error">{t("users.adminsOnly")}</p>;
   return (
     <section className="admin-page">
       <header className="page-head">

@@ -7,7 +7,7 @@ import { ApiError, get } from "../api/client";
 import type { HostDetail } from "../api/types";
 import { ErrorText } from "../components/ErrorText";
 import { StatusBadge } from "../components/StatusBadge";
-import { AccountsPanel } from "../host/AccountsPanel";
+import { AccessPanel } from "../host/AccessPanel";
 import { Facts } from "../host/Facts";
 import { Chart } from "../host/Chart";
 import { CHARTS, align } from "../host/charts";
@@ -93,7 +93,7 @@ export default function HostPage({ id }: { id: number }) {
         ))}
       </div>
       {host && <Facts host={host} />}
-      {host && <AccountsPanel hostId={id} />}
+      {host && <AccessPanel hostId={id} />}
     </section>
   );
 }

@@ -4,20 +4,20 @@
 import "../hostsadmin/hostsadmin.css";
 
 import { AddSshHost } from "../hostsadmin/AddSshHost";
-import { AdminOnly } from "../hostsadmin/AdminOnly";
-import { AreaError } from "../hostsadmin/AreaError";
+import { AdminOnly } from "../components/AdminOnly";
+import { ErrorText } from "../components/ErrorText";
 import { HostsTable } from "../hostsadmin/HostsTable";
 import { IngestKeys } from "../hostsadmin/IngestKeys";
 import { splitHosts } from "../hostsadmin/model";
 import { PendingHosts } from "../hostsadmin/PendingHosts";
 import type { IngestKey, SshKey } from "../hostsadmin/types";
 import { useHosts } from "../hostsadmin/useHosts";
-import { useList } from "../hostsadmin/useList";
+import { useList } from "../components/useList";
 import { useI18n } from "../i18n";
 
 export default function HostsAdmin() {
   return (
-    <AdminOnly>
+    <AdminOnly message="hostsAdmin.adminOnly">
       <HostsAdminPage />
     </AdminOnly>
   );
@@ -43,7 +43,7 @@ function HostsAdminPage() {
           <a href="#ingest-keys">{t("hostsAdmin.keys.title")}</a>
         </nav>
       </header>
-      <AreaError error={error} />
+      <ErrorText error={error} />
       <PendingHosts hosts={pending} keys={ingestKeys.items} onChanged={reloadAll} />
       <section className="ha-section" aria-labelledby="ha-hosts-title">
         <h2 id="ha-hosts-title">{t("hostsAdmin.allHosts")}</h2>

@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 
 import { get } from "../api/client";
-import type { HostSummary, HostsMessage, HostMessage, Status } from "../api/types";
+import type { HostSummary, HostUpdate, HostsMessage, Status } from "../api/types";
 import { ErrorText } from "../components/ErrorText";
 import { useI18n } from "../i18n";
 import { useStream } from "../live/stream";
@@ -49,7 +49,7 @@ export function Overview() {
   }, []);
   useEffect(load, [load]);
 
-  const live = useStream<HostsMessage | HostMessage>("/api/v1/ws/hosts", (m) => {
+  const live = useStream<HostsMessage | HostUpdate>("/api/v1/ws/hosts", (m) => {
     const updates = m.type === "hosts" ? m.hosts : [m];
     let unknown = false;
     setRows((old) => {

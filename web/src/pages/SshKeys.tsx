@@ -3,18 +3,18 @@
 // in ../hostsadmin/.
 import "../hostsadmin/hostsadmin.css";
 
-import { AdminOnly } from "../hostsadmin/AdminOnly";
-import { AreaError } from "../hostsadmin/AreaError";
+import { AdminOnly } from "../components/AdminOnly";
+import { ErrorText } from "../components/ErrorText";
 import { sortKeys } from "../hostsadmin/model";
 import { GenerateKey, ImportKey } from "../hostsadmin/NewKeyForms";
 import { SshKeyRow } from "../hostsadmin/SshKeyRow";
 import type { SshKey } from "../hostsadmin/types";
-import { useList } from "../hostsadmin/useList";
+import { useList } from "../components/useList";
 import { useI18n } from "../i18n";
 
 export default function SshKeys() {
   return (
-    <AdminOnly>
+    <AdminOnly message="hostsAdmin.adminOnly">
       <SshKeysPage />
     </AdminOnly>
   );
@@ -32,7 +32,7 @@ function SshKeysPage() {
         {loaded && <span className="muted">{t("sshKeys.count_other", { count: keys.length })}</span>}
       </header>
       <p className="hint ha-intro">{t("sshKeys.intro")}</p>
-      <AreaError error={error} />
+      <ErrorText error={error} />
       {!loaded && <p className="loading">{t("app.loading")}</p>}
       {loaded && keys.length === 0 && !error && <p className="card empty">{t("sshKeys.empty")}</p>}
       {keys.length > 0 && (

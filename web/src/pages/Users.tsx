@@ -4,19 +4,28 @@
 import { useEffect, useId, useState } from "react";
 
 import { del, get, patch, post } from "../api/client";
-import { atLeast, useSession } from "../auth/session";
+import { useSession } from "../auth/session";
 import { useI18n } from "../i18n";
 import "../admin/admin.css";
-import { AdminError } from "../admin/AdminError";
+import { AdminOnly } from "../components/AdminOnly";
+import { ErrorText } from "../components/ErrorText";
 import { CreateUserForm } from "../admin/CreateUserForm";
 import { OrgsSection } from "../admin/OrgsSection";
 import { type Secret, SecretOnce } from "../admin/SecretOnce";
 import { type Dialog, UserDialog } from "../admin/UserDialogs";
 import { UserTable } from "../admin/UserTable";
-import { type UserView, withOrg } from "../admin/roles";
-import { useOrgs } from "../admin/useOrgs";
+import { type UserView, withOrg } from "../components/roles";
+import { useOrgs } from "../components/useOrgs";
 
 export default function Users() {
+  return (
+    <AdminOnly>
+      <UsersPage />
+    </AdminOnly>
+  );
+}
+
+function UsersPage() {
   const { t } = useI18n();
   const { session } = useSession();
   const me = session!.user;
@@ -36,7 +45,6 @@ export default function Users() {
 
   useEffect(() => {
     // An answer for an organization no longer shown is dropped.
-    if (!atLeast(me.role, "admin")) return;
     let live = true;
     setUsers(null);
     setError(null);
@@ -46,7 +54,7 @@ export default function Users() {
     return () => {
       live = false;
     };
-  }, [scope, me.role]);
+  }, [scope]);
 
   const replace = (changed: UserView | null, removedId?: number) =>
     setUsers((list) =>
@@ -88,7 +96,6 @@ export default function Users() {
     setStatus(t("users.done.deleted", { name: u.username }));
   };
 
-  if (!atLeast(me.role, "admin")) return <p className="error">{t("users.adminsOnly")}</p>;
   return (
     <section className="admin-page">
       <header className="page-head">
@@ -110,8 +117,8 @@ export default function Users() {
       <p className="success status-line" role="status">
         {status}
       </p>
-      <AdminError error={error} />
-      <AdminError error={actionError} />
+      <ErrorText error={error} />
+      <ErrorText error={actionError} />
       {secret && <SecretOnce secret={secret} onDone={() => setSecret(null)} />}
       {users === null && !error ? (
         <p className="loading">{t("app.loading")}</p>
@@ -163,7 +170,7 @@ export default function Users() {
           orgs={orgs}
           error={orgsError}
           onCreated={() => {
-            reloadOrgs();
+            void reloadOrgs();
           }}
         />
       )}

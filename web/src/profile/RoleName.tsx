@@ -1,6 +1,6 @@
 // A role in words, as a badge.
 import { useI18n } from "../i18n";
-import type { Role } from "./tokens";
+import type { Role } from "../components/roles";
 
 export function RoleName({ role }: { role: Role }) {
   const { t } = useI18n();

@@ -33,8 +33,8 @@ export function SshAccess() {
   if (userId == null) return null;
   return (
     <section className="card profile-card profile-ssh" aria-labelledby="profile-ssh">
-      <h2 id="profile-ssh">{t("sshAccess.title")}</h2>
-      <p className="hint">{t("sshAccess.intro")}</p>
+      <h2 id="profile-ssh">{t("access.ssh.title")}</h2>
+      <p className="hint">{t("access.ssh.intro")}</p>
       <ErrorText error={loadError} />
       {!view && !loadError && <p className="loading">{t("app.loading")}</p>}
       {view && (
@@ -46,7 +46,7 @@ export function SshAccess() {
             view={view}
             onSaved={(v, shell) => {
               setView(v);
-              setStatus(t("sshAccess.shellSaved", { shell }));
+              setStatus(t("access.ssh.shellSaved", { shell }));
             }}
           />
           <div aria-live="polite" className="token-status">
@@ -68,12 +68,12 @@ export function SshAccess() {
 
 function UnixFacts({ view }: { view: UnixView }) {
   const { t } = useI18n();
-  const none = (key: "sshAccess.uidPending" | "sshAccess.noGroups") => <span className="muted">{t(key)}</span>;
+  const none = (key: "access.ssh.uidPending" | "access.ssh.noGroups") => <span className="muted">{t(key)}</span>;
   const rows: [string, ReactNode][] = [
-    [t("sshAccess.username"), <span className="mono">{view.username}</span>],
-    [t("sshAccess.uid"), view.uid == null ? none("sshAccess.uidPending") : <span className="mono">{view.uid}</span>],
-    [t("sshAccess.home"), <span className="mono">{view.home}</span>],
-    [t("sshAccess.groups"), view.groups.length ? <span className="mono">{view.groups.join(", ")}</span> : none("sshAccess.noGroups")],
+    [t("access.ssh.username"), <span className="mono">{view.username}</span>],
+    [t("access.ssh.uid"), view.uid == null ? none("access.ssh.uidPending") : <span className="mono">{view.uid}</span>],
+    [t("access.ssh.home"), <span className="mono">{view.home}</span>],
+    [t("access.ssh.groups"), view.groups.length ? <span className="mono">{view.groups.join(", ")}</span> : none("access.ssh.noGroups")],
   ];
   return (
     <dl className="profile-facts" data-testid="ssh-facts">
@@ -101,7 +101,7 @@ function ShellChoice({ userId, view, onSaved }: { userId: number; view: UnixView
   return (
     <form className="profile-fields" onSubmit={(e) => void save(e)}>
       <label>
-        {t("sshAccess.shell")}
+        {t("access.ssh.shell")}
         <select name="shell" value={shell} onChange={(e) => setShell(e.target.value)}>
           {shells.map((s) => (
             <option key={s} value={s}>
@@ -111,7 +111,7 @@ function ShellChoice({ userId, view, onSaved }: { userId: number; view: UnixView
         </select>
       </label>
       <button type="submit" disabled={busy || shell === view.shell} aria-busy={busy}>
-        {busy ? t("sshAccess.savingShell") : t("sshAccess.saveShell")}
+        {busy ? t("access.ssh.savingShell") : t("access.ssh.saveShell")}
       </button>
       <ErrorText error={error} />
     </form>

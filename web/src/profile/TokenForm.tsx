@@ -3,16 +3,15 @@ import { type FormEvent, useState } from "react";
 
 import { post } from "../api/client";
 import { ErrorText } from "../components/ErrorText";
+import { type Role, rolesUpTo } from "../components/roles";
 import { useI18n } from "../i18n";
 import {
   type CreatedToken,
   DEFAULT_EXPIRY,
   EXPIRY_CHOICES,
   type Expiry,
-  type Role,
   expiryDays,
   newTokenRequest,
-  rolesUpTo,
 } from "./tokens";
 
 export function TokenForm({ ownRole, onCreated }: { ownRole: Role; onCreated: (created: CreatedToken) => void }) {

@@ -4,7 +4,8 @@ import { useEffect, useRef, useState } from "react";
 
 import { ApiError, del, get } from "../api/client";
 import type { components } from "../api/schema";
-import { atLeast, useSession } from "../auth/session";
+import { useSession } from "../auth/session";
+import { atLeast } from "../components/roles";
 import { ErrorText } from "../components/ErrorText";
 import { useNow } from "../components/useNow";
 import { useI18n } from "../i18n";

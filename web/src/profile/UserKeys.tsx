@@ -12,9 +12,9 @@ import { useAction } from "../components/useAction";
 import { type Key, useI18n } from "../i18n";
 
 const PROBLEM: Record<KeyProblem, Key> = {
-  empty: "sshAccess.keyEmpty",
-  multiline: "sshAccess.keyMultiline",
-  private: "sshAccess.keyPrivate",
+  empty: "access.ssh.keyEmpty",
+  multiline: "access.ssh.keyMultiline",
+  private: "access.ssh.keyPrivate",
 };
 
 interface Props {
@@ -31,46 +31,46 @@ export function UserKeys({ userId, keys, onChanged }: Props) {
     } catch (e) {
       if (!(e instanceof ApiError && e.status === 404)) throw e;
     }
-    onChanged(t("sshAccess.deleted", { fingerprint: k.fingerprint }));
+    onChanged(t("access.ssh.deleted", { fingerprint: k.fingerprint }));
   };
   return (
     <>
-      <h3 id="profile-ssh-keys">{t("sshAccess.keys")}</h3>
+      <h3 id="profile-ssh-keys">{t("access.ssh.keys")}</h3>
       {keys.length === 0 ? (
-        <p className="muted">{t("sshAccess.keysEmpty")}</p>
+        <p className="muted">{t("access.ssh.keysEmpty")}</p>
       ) : (
         <table className="token-table" aria-labelledby="profile-ssh-keys" data-testid="ssh-keys">
           <thead>
             <tr>
-              <th scope="col">{t("sshAccess.col.algorithm")}</th>
-              <th scope="col">{t("sshAccess.col.comment")}</th>
-              <th scope="col">{t("sshAccess.col.fingerprint")}</th>
+              <th scope="col">{t("access.ssh.col.algorithm")}</th>
+              <th scope="col">{t("access.ssh.col.comment")}</th>
+              <th scope="col">{t("access.ssh.col.fingerprint")}</th>
               <th scope="col" className="token-actions">
-                {t("sshAccess.col.actions")}
+                {t("access.ssh.col.actions")}
               </th>
             </tr>
           </thead>
           <tbody>
             {keys.map((k) => (
               <tr key={k.fingerprint}>
-                <td data-label={t("sshAccess.col.algorithm")} className="mono">
+                <td data-label={t("access.ssh.col.algorithm")} className="mono">
                   {k.algorithm}
                 </td>
-                <td data-label={t("sshAccess.col.comment")}>{k.comment || <span className="muted">{t("sshAccess.noComment")}</span>}</td>
-                <td data-label={t("sshAccess.col.fingerprint")}>
+                <td data-label={t("access.ssh.col.comment")}>{k.comment || <span className="muted">{t("access.ssh.noComment")}</span>}</td>
+                <td data-label={t("access.ssh.col.fingerprint")}>
                   <code className="ssh-fp">{k.fingerprint}</code>
                 </td>
                 <td className="token-actions">
                   <ConfirmButton
                     danger
-                    label={t("sshAccess.delete")}
-                    ariaLabel={t("sshAccess.deleteFor", { name: k.comment || k.fingerprint })}
-                    title={t("sshAccess.deleteTitle")}
-                    confirmLabel={t("sshAccess.delete")}
-                    busyLabel={t("sshAccess.deleting")}
+                    label={t("access.ssh.delete")}
+                    ariaLabel={t("access.ssh.deleteFor", { name: k.comment || k.fingerprint })}
+                    title={t("access.ssh.deleteTitle")}
+                    confirmLabel={t("access.ssh.delete")}
+                    busyLabel={t("access.ssh.deleting")}
                     onConfirm={() => remove(k)}
                   >
-                    <p>{t("sshAccess.deleteExplain", { fingerprint: k.fingerprint })}</p>
+                    <p>{t("access.ssh.deleteExplain", { fingerprint: k.fingerprint })}</p>
                   </ConfirmButton>
                 </td>
               </tr>
@@ -78,7 +78,7 @@ export function UserKeys({ userId, keys, onChanged }: Props) {
           </tbody>
         </table>
       )}
-      <AddKey userId={userId} onAdded={(k) => onChanged(t("sshAccess.added", { fingerprint: k.fingerprint }))} />
+      <AddKey userId={userId} onAdded={(k) => onChanged(t("access.ssh.added", { fingerprint: k.fingerprint }))} />
     </>
   );
 }
@@ -102,9 +102,9 @@ function AddKey({ userId, onAdded }: { userId: number; onAdded: (k: UserKey) => 
   };
   return (
     <form className="token-form" onSubmit={(e) => void submit(e)} noValidate aria-labelledby={`${id}-title`}>
-      <h3 id={`${id}-title`}>{t("sshAccess.add")}</h3>
+      <h3 id={`${id}-title`}>{t("access.ssh.add")}</h3>
       <label>
-        {t("sshAccess.keyLabel")}
+        {t("access.ssh.keyLabel")}
         <textarea
           name="public-key"
           rows={3}
@@ -119,7 +119,7 @@ function AddKey({ userId, onAdded }: { userId: number; onAdded: (k: UserKey) => 
         />
       </label>
       <p id={`${id}-hint`} className="hint">
-        {t("sshAccess.keyHint")}
+        {t("access.ssh.keyHint")}
       </p>
       {problem && (
         <p className="error" role="alert">
@@ -128,7 +128,7 @@ function AddKey({ userId, onAdded }: { userId: number; onAdded: (k: UserKey) => 
       )}
       <ErrorText error={error} />
       <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
-        {busy ? t("sshAccess.adding") : t("sshAccess.addSubmit")}
+        {busy ? t("access.ssh.adding") : t("access.ssh.addSubmit")}
       </button>
     </form>
   );

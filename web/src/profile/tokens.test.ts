@@ -6,7 +6,6 @@ import {
   expiryDays,
   isExpired,
   newTokenRequest,
-  rolesUpTo,
   sortTokens,
   tokenName,
 } from "./tokens";
@@ -16,13 +15,6 @@ function token(id: number, created_at: string, extra: Partial<ApiToken> = {}): A
 }
 
 describe("tokens", () => {
-  it("offers the caller's role and the ones below it", () => {
-    expect(rolesUpTo("viewer")).toEqual(["viewer"]);
-    expect(rolesUpTo("operator")).toEqual(["viewer", "operator"]);
-    expect(rolesUpTo("admin")).toEqual(["viewer", "operator", "admin"]);
-    expect(rolesUpTo("superadmin")).toEqual(["viewer", "operator", "admin", "superadmin"]);
-  });
-
   it("turns the expiry choice into expires_in_days, absent for never", () => {
     expect(expiryDays("never")).toBeUndefined();
     expect(expiryDays("30")).toBe(30);

@@ -2,19 +2,12 @@
 // request they make, the order of the list, whether a token still works, and the example
 // command shown with a new token's value.
 import type { components } from "../api/schema";
+import type { Role } from "../components/roles";
 
 type S = components["schemas"];
 export type ApiToken = S["ApiToken"];
 export type NewToken = S["NewToken"];
 export type CreatedToken = S["CreatedToken"];
-export type Role = S["Role"];
-
-export const ROLES: readonly Role[] = ["viewer", "operator", "admin", "superadmin"];
-
-/// The roles a token of someone with `own` may have: theirs and every one below it.
-export function rolesUpTo(own: Role): Role[] {
-  return ROLES.slice(0, ROLES.indexOf(own) + 1);
-}
 
 export const EXPIRY_CHOICES = ["never", "30", "90", "365"] as const;
 export type Expiry = (typeof EXPIRY_CHOICES)[number];

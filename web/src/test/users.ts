@@ -1,5 +1,5 @@
 // Test fixtures: an account as the appliance lists it; `over` sets what a test cares about.
-import type { UserView } from "../admin/roles";
+import type { UserView } from "../components/roles";
 
 export function user(over: Partial<UserView> = {}): UserView {
   return {

@@ -4,6 +4,6 @@ import { core } from "./de/core";
 import { hosts } from "./de/hosts";
 import { admin } from "./de/admin";
 import { profile } from "./de/profile";
-import { accounts } from "./de/accounts";
+import { access } from "./de/access";
 
-export const de = { ...core, ...hosts, ...admin, ...profile, ...accounts } satisfies Messages;
+export const de = { ...core, ...hosts, ...admin, ...profile, ...access } satisfies Messages;

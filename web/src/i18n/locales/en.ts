@@ -4,9 +4,9 @@ import { core } from "./en/core";
 import { hosts } from "./en/hosts";
 import { admin } from "./en/admin";
 import { profile } from "./en/profile";
-import { accounts } from "./en/accounts";
+import { access } from "./en/access";
 
-export const en = { ...core, ...hosts, ...admin, ...profile, ...accounts } as const;
+export const en = { ...core, ...hosts, ...admin, ...profile, ...access } as const;
 
 export type Key = keyof typeof en;
 /// Plural keys may add the CLDR forms English lacks (Russian has `_few` and `_many`).

@@ -4,6 +4,6 @@ import { core } from "./es/core";
 import { hosts } from "./es/hosts";
 import { admin } from "./es/admin";
 import { profile } from "./es/profile";
-import { accounts } from "./es/accounts";
+import { access } from "./es/access";
 
-export const es = { ...core, ...hosts, ...admin, ...profile, ...accounts } satisfies Messages;
+export const es = { ...core, ...hosts, ...admin, ...profile, ...access } satisfies Messages;

@@ -4,6 +4,6 @@ import { core } from "./fr/core";
 import { hosts } from "./fr/hosts";
 import { admin } from "./fr/admin";
 import { profile } from "./fr/profile";
-import { accounts } from "./fr/accounts";
+import { access } from "./fr/access";
 
-export const fr = { ...core, ...hosts, ...admin, ...profile, ...accounts } satisfies Messages;
+export const fr = { ...core, ...hosts, ...admin, ...profile, ...access } satisfies Messages;

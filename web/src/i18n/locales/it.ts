@@ -4,6 +4,6 @@ import { core } from "./it/core";
 import { hosts } from "./it/hosts";
 import { admin } from "./it/admin";
 import { profile } from "./it/profile";
-import { accounts } from "./it/accounts";
+import { access } from "./it/access";
 
-export const it = { ...core, ...hosts, ...admin, ...profile, ...accounts } satisfies Messages;
+export const it = { ...core, ...hosts, ...admin, ...profile, ...access } satisfies Messages;

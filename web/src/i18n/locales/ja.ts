@@ -4,6 +4,6 @@ import { core } from "./ja/core";
 import { hosts } from "./ja/hosts";
 import { admin } from "./ja/admin";
 import { profile } from "./ja/profile";
-import { accounts } from "./ja/accounts";
+import { access } from "./ja/access";
 
-export const ja = { ...core, ...hosts, ...admin, ...profile, ...accounts } satisfies Messages;
+export const ja = { ...core, ...hosts, ...admin, ...profile, ...access } satisfies Messages;

@@ -4,6 +4,6 @@ import { core } from "./ko/core";
 import { hosts } from "./ko/hosts";
 import { admin } from "./ko/admin";
 import { profile } from "./ko/profile";
-import { accounts } from "./ko/accounts";
+import { access } from "./ko/access";
 
-export const ko = { ...core, ...hosts, ...admin, ...profile, ...accounts } satisfies Messages;
+export const ko = { ...core, ...hosts, ...admin, ...profile, ...access } satisfies Messages;

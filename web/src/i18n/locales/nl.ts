@@ -4,6 +4,6 @@ import { core } from "./nl/core";
 import { hosts } from "./nl/hosts";
 import { admin } from "./nl/admin";
 import { profile } from "./nl/profile";
-import { accounts } from "./nl/accounts";
+import { access } from "./nl/access";
 
-export const nl = { ...core, ...hosts, ...admin, ...profile, ...accounts } satisfies Messages;
+export const nl = { ...core, ...hosts, ...admin, ...profile, ...access } satisfies Messages;

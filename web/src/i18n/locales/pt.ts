@@ -4,6 +4,6 @@ import { core } from "./pt/core";
 import { hosts } from "./pt/hosts";
 import { admin } from "./pt/admin";
 import { profile } from "./pt/profile";
-import { accounts } from "./pt/accounts";
+import { access } from "./pt/access";
 
-export const pt = { ...core, ...hosts, ...admin, ...profile, ...accounts } satisfies Messages;
+export const pt = { ...core, ...hosts, ...admin, ...profile, ...access } satisfies Messages;

@@ -4,6 +4,6 @@ import { core } from "./ru/core";
 import { hosts } from "./ru/hosts";
 import { admin } from "./ru/admin";
 import { profile } from "./ru/profile";
-import { accounts } from "./ru/accounts";
+import { access } from "./ru/access";
 
-export const ru = { ...core, ...hosts, ...admin, ...profile, ...accounts } satisfies Messages;
+export const ru = { ...core, ...hosts, ...admin, ...profile, ...access } satisfies Messages;

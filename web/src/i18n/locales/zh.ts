@@ -4,6 +4,6 @@ import { core } from "./zh/core";
 import { hosts } from "./zh/hosts";
 import { admin } from "./zh/admin";
 import { profile } from "./zh/profile";
-import { accounts } from "./zh/accounts";
+import { access } from "./zh/access";
 
-export const zh = { ...core, ...hosts, ...admin, ...profile, ...accounts } satisfies Messages;
+export const zh = { ...core, ...hosts, ...admin, ...profile, ...access } satisfies Messages;

@@ -3,6 +3,7 @@ export const core = {
   "app.name": "Steward",
   "app.loading": "Wird geladen…",
   "app.skip": "Zum Inhalt springen",
+  "app.adminOnly": "Nur Administratoren können diese Seite sehen.",
   "common.copy": "Kopieren",
   "common.copied": "Kopiert",
   "common.copyFailed": "Kopieren fehlgeschlagen: Markieren Sie den Text und kopieren Sie ihn mit Strg+C oder ⌘+C.",

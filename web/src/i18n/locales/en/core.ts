@@ -3,6 +3,7 @@ export const core = {
   "app.name": "Steward",
   "app.loading": "Loading…",
   "app.skip": "Skip to content",
+  "app.adminOnly": "Only admins can see this page.",
   "common.copy": "Copy",
   "common.copied": "Copied",
   "common.copyFailed": "Copying failed: select the text and copy it with Ctrl+C or ⌘+C.",

@@ -3,6 +3,7 @@ export const core = {
   "app.name": "Steward",
   "app.loading": "Cargando…",
   "app.skip": "Saltar al contenido",
+  "app.adminOnly": "Solo los administradores pueden ver esta página.",
   "common.copy": "Copiar",
   "common.copied": "Copiado",
   "common.copyFailed": "No se pudo copiar: seleccione el texto y cópielo con Ctrl+C o ⌘+C.",

@@ -3,6 +3,7 @@ export const core = {
   "app.name": "Steward",
   "app.loading": "Chargement…",
   "app.skip": "Aller au contenu",
+  "app.adminOnly": "Seuls les administrateurs peuvent voir cette page.",
   "common.copy": "Copier",
   "common.copied": "Copié",
   "common.copyFailed": "La copie a échoué : sélectionnez le texte et copiez-le avec Ctrl+C ou ⌘+C.",

@@ -3,6 +3,7 @@ export const core = {
   "app.name": "Steward",
   "app.loading": "Caricamento…",
   "app.skip": "Vai al contenuto",
+  "app.adminOnly": "Solo gli amministratori possono vedere questa pagina.",
   "common.copy": "Copia",
   "common.copied": "Copiato",
   "common.copyFailed": "Copia non riuscita: selezionare il testo e copiarlo con Ctrl+C o ⌘+C.",

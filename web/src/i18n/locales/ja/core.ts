@@ -3,6 +3,7 @@ export const core = {
   "app.name": "Steward",
   "app.loading": "読み込み中…",
   "app.skip": "コンテンツへスキップ",
+  "app.adminOnly": "このページは管理者のみが表示できます。",
   "common.copy": "コピー",
   "common.copied": "コピーしました",
   "common.copyFailed": "コピーできませんでした。テキストを選択し、Ctrl+C または ⌘+C でコピーしてください。",

@@ -3,6 +3,7 @@ export const core = {
   "app.name": "Steward",
   "app.loading": "로드 중…",
   "app.skip": "본문으로 건너뛰기",
+  "app.adminOnly": "관리자만 이 페이지를 볼 수 있습니다.",
   "common.copy": "복사",
   "common.copied": "복사됨",
   "common.copyFailed": "복사하지 못했습니다. 텍스트를 선택한 뒤 Ctrl+C 또는 ⌘+C로 복사하세요.",

@@ -3,6 +3,7 @@ export const core = {
   "app.name": "Steward",
   "app.loading": "Laden…",
   "app.skip": "Naar inhoud",
+  "app.adminOnly": "Alleen beheerders kunnen deze pagina zien.",
   "common.copy": "Kopiëren",
   "common.copied": "Gekopieerd",
   "common.copyFailed": "Kopiëren is mislukt: selecteer de tekst en kopieer deze met Ctrl+C of ⌘+C.",

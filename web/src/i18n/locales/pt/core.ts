@@ -3,6 +3,7 @@ export const core = {
   "app.name": "Steward",
   "app.loading": "Carregando…",
   "app.skip": "Pular para o conteúdo",
+  "app.adminOnly": "Somente administradores podem ver esta página.",
   "common.copy": "Copiar",
   "common.copied": "Copiado",
   "common.copyFailed": "Não foi possível copiar: selecione o texto e copie-o com Ctrl+C ou ⌘+C.",

@@ -3,6 +3,7 @@ export const core = {
   "app.name": "Steward",
   "app.loading": "Загрузка…",
   "app.skip": "Перейти к содержимому",
+  "app.adminOnly": "Эта страница доступна только администраторам.",
   "common.copy": "Копировать",
   "common.copied": "Скопировано",
   "common.copyFailed": "Не удалось скопировать: выделите текст и скопируйте его с помощью Ctrl+C или ⌘+C.",

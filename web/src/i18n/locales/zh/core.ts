@@ -3,6 +3,7 @@ export const core = {
   "app.name": "Steward",
   "app.loading": "正在加载…",
   "app.skip": "跳到主要内容",
+  "app.adminOnly": "只有管理员可以查看此页面。",
   "common.copy": "复制",
   "common.copied": "已复制",
   "common.copyFailed": "复制失败：请选中文本，然后按 Ctrl+C 或 ⌘+C 复制。",
