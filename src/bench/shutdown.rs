@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 use super::footprint::Reaped;
 use super::report::Latencies;
 use crate::app::Appliance;
-use crate::orgs::Scope;
+use crate::caller::Scope;
 
 const RUNS: usize = 5;
 const GRACE_S: &str = "30";
