@@ -1,9 +1,9 @@
 // Users (admins): the accounts of the organization with their role and state, and what an
 // admin does to them: create, change the role, reset the password, disable or enable,
 // unlock, delete. Superadmins pick the organization and manage organizations below.
-import { useEffect, useId, useState } from "react";
+import { useId, useState } from "react";
 
-import { del, get, patch, post } from "../api/client";
+import { del, patch, post } from "../api/client";
 import { useSession } from "../auth/session";
 import { useI18n } from "../i18n";
 import "../admin/admin.css";
@@ -15,6 +15,7 @@ import { type Secret, SecretOnce } from "../admin/SecretOnce";
 import { type Dialog, UserDialog } from "../admin/UserDialogs";
 import { UserTable } from "../admin/UserTable";
 import { type UserView, withOrg } from "../components/roles";
+import { useList } from "../components/useList";
 import { useOrgs } from "../components/useOrgs";
 
 export default function Users() {
@@ -35,32 +36,20 @@ function UsersPage() {
   /// Superadmins act in the organization they pick (`?org=`); admins in their own.
   const [org, setOrg] = useState<number>(me.org);
   const scope = superadmin ? org : null;
-  const [users, setUsers] = useState<UserView[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  // A list for an organization no longer shown is dropped (useList).
+  const list = useList<UserView>(withOrg("/api/v1/users", scope));
+  const error = list.error;
+  // Null until read, or when the read failed with nothing to show.
+  const users = list.loaded && !(error && list.items.length === 0) ? [...list.items].sort(byName) : null;
   const [actionError, setActionError] = useState<unknown>(null);
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const [secret, setSecret] = useState<Secret | null>(null);
   const [status, setStatus] = useState("");
   const [busyId, setBusyId] = useState<number | null>(null);
 
-  useEffect(() => {
-    // An answer for an organization no longer shown is dropped.
-    let live = true;
-    setUsers(null);
-    setError(null);
-    get<UserView[]>(withOrg("/api/v1/users", scope))
-      .then((list) => live && setUsers([...list].sort((a, b) => a.username.localeCompare(b.username))))
-      .catch((err) => live && setError(err));
-    return () => {
-      live = false;
-    };
-  }, [scope]);
-
   const replace = (changed: UserView | null, removedId?: number) =>
-    setUsers((list) =>
-      changed
-        ? (list ?? []).map((u) => (u.id === changed.id ? changed : u))
-        : (list ?? []).filter((u) => u.id !== removedId),
+    list.update((items) =>
+      changed ? items.map((u) => (u.id === changed.id ? changed : u)) : items.filter((u) => u.id !== removedId),
     );
 
   /// Enable and unlock need no confirmation: they take nothing away.
@@ -146,7 +135,7 @@ function UsersPage() {
         me={me.role}
         org={scope}
         onCreated={(user, s) => {
-          setUsers((list) => [...(list ?? []), user].sort((a, b) => a.username.localeCompare(b.username)));
+          list.update((items) => [...items, user]);
           setStatus(t("users.done.created", { name: user.username }));
           setSecret(s);
         }}
@@ -176,4 +165,8 @@ function UsersPage() {
       )}
     </section>
   );
+}
+
+function byName(a: UserView, b: UserView): number {
+  return a.username.localeCompare(b.username);
 }

@@ -7,6 +7,7 @@ import type { components } from "../api/schema";
 import { useSession } from "../auth/session";
 import { atLeast } from "../components/roles";
 import { ErrorText } from "../components/ErrorText";
+import { useList } from "../components/useList";
 import { useNow } from "../components/useNow";
 import { useI18n } from "../i18n";
 import { TokenCreated } from "./TokenCreated";
@@ -20,26 +21,16 @@ export function Tokens() {
   const me = session?.user;
   const admin = me ? atLeast(me.role, "admin") : false;
   const [all, setAll] = useState(false);
-  const [tokens, setTokens] = useState<ApiToken[] | null>(null);
-  const [loadError, setLoadError] = useState<unknown>(null);
-  const [reload, setReload] = useState(0);
   const [usernames, setUsernames] = useState<Map<number, string>>(new Map());
   const [created, setCreated] = useState<CreatedToken | null>(null);
   const [revoked, setRevoked] = useState<string | null>(null);
   const listHead = useRef<HTMLHeadingElement>(null);
   const now = useNow(60_000);
   const showAll = admin && all;
-
-  useEffect(() => {
-    let live = true;
-    setLoadError(null);
-    get<ApiToken[]>(showAll ? "/api/v1/tokens?all=true" : "/api/v1/tokens")
-      .then((list) => live && setTokens(sortTokens(list)))
-      .catch((e) => live && setLoadError(e));
-    return () => {
-      live = false;
-    };
-  }, [showAll, reload]);
+  const list = useList<ApiToken>(showAll ? "/api/v1/tokens?all=true" : "/api/v1/tokens");
+  const loadError = list.error;
+  // Null until read, or when the read failed with nothing to show.
+  const tokens = list.loaded && !(loadError && list.items.length === 0) ? sortTokens(list.items) : null;
 
   // Whose each token is, for the organization-wide list (the token names only a user id).
   useEffect(() => {
@@ -60,14 +51,13 @@ export function Tokens() {
 
   const toggleAll = (checked: boolean) => {
     setAll(checked);
-    setTokens(null);
     setRevoked(null);
   };
 
   const onCreated = (c: CreatedToken) => {
     setCreated(c);
     setRevoked(null);
-    setReload((n) => n + 1);
+    void list.reload();
   };
 
   /// Asked first by the table, which shows a failure in its question.
@@ -79,7 +69,7 @@ export function Tokens() {
       // Already gone (revoked elsewhere) is what was wanted.
       if (!(e instanceof ApiError && e.status === 404)) throw e;
     }
-    setTokens((list) => list?.filter((x) => x.id !== token.id) ?? null);
+    list.update((items) => items.filter((x) => x.id !== token.id));
     if (created?.token.id === token.id) setCreated(null);
     setRevoked(t("tokens.revoked", { name: token.name }));
   };
