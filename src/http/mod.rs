@@ -9,16 +9,20 @@ mod health;
 mod json;
 mod middleware;
 mod openapi;
+mod params;
+mod responses;
 mod server;
 
 pub use assets::has_index;
 pub use error::{ApiError, ErrorBody};
 pub use json::{Json, is_json};
 pub use openapi::ApiDoc;
+pub use params::{Path, Query, from_query};
+pub use responses::{AuthErrors, BodyErrors, PathErrors, QueryErrors};
 pub use server::{Running, start};
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
 use crate::app::Ctx;
 
@@ -66,9 +70,16 @@ pub fn resource(path: &str) -> actix_web::Resource {
     web::resource(path).default_service(web::to(method_not_allowed))
 }
 
-async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+/// The 405 carries `Allow` (RFC 9110) with the methods the OpenAPI document lists for the
+/// route, so the document stays the one list of what each path accepts.
+async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
     let message = format!("{} is not allowed on {}", req.method(), req.path());
-    Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "http.method_not_allowed", message))
+    let allow = req.match_pattern().and_then(|p| openapi::allowed_methods(&p)).unwrap_or_default();
+    let mut res = ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "http.method_not_allowed", message).error_response();
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(allow) {
+        res.headers_mut().insert(actix_web::http::header::ALLOW, value);
+    }
+    res
 }
 
 async fn docs_redirect() -> HttpResponse {

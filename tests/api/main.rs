@@ -11,6 +11,7 @@ mod auth;
 mod bad_input;
 mod cli;
 mod config;
+mod contract;
 mod crash;
 mod cross_org;
 mod csrf;
