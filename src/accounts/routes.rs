@@ -58,6 +58,7 @@ pub struct MembersRequest {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct FingerprintQuery {
     /// The key's `SHA256:...` fingerprint.
+    #[param(min_length = 1)]
     pub fingerprint: String,
 }
 
@@ -99,7 +100,8 @@ pub async fn list_groups(ctx: web::Data<Ctx>, caller: Caller) -> Result<HttpResp
 
 /// Create a Unix group with a gid from the accounts range (admins).
 #[utoipa::path(post, path = "/api/v1/unix-groups", tag = "accounts", request_body = NewGroup,
-    responses((status = 201, body = UnixGroup), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), crate::http::AuthErrors, crate::http::BodyErrors))]
+    responses((status = 201, body = UnixGroup), (status = 404, body = ErrorBody, description = "A member does not exist (`users.not_found`)."),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), crate::http::AuthErrors, crate::http::BodyErrors))]
 pub async fn create_group(ctx: web::Data<Ctx>, caller: Caller, body: Json<NewGroup>) -> Result<HttpResponse, ApiError> {
     let group =
         super::create_group(&ctx.store, &caller.scope, body.into_inner(), &ctx.config.accounts, ctx.clock.now())

@@ -26,11 +26,11 @@ pub struct AuditQuery {
     pub target: Option<String>,
     /// RFC 3339 lower bound (inclusive).
     #[serde(default, with = "time::serde::rfc3339::option")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub from: Option<OffsetDateTime>,
     /// RFC 3339 upper bound (exclusive).
     #[serde(default, with = "time::serde::rfc3339::option")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub to: Option<OffsetDateTime>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<u64>,

@@ -126,6 +126,7 @@ pub async fn reject(ctx: web::Data<Ctx>, caller: Caller, id: Path<u64>) -> Resul
 #[serde(deny_unknown_fields)]
 pub struct SeriesParams {
     /// Metric name, e.g. `cpu.core_pct`.
+    #[param(max_length = 128, pattern = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")]
     pub metric: String,
     /// Only series with these labels: `core=0` or `mount=/,device=sda1`.
     pub labels: Option<String>,

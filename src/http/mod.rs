@@ -17,7 +17,7 @@ pub use assets::has_index;
 pub use error::{ApiError, ErrorBody};
 pub use json::{Json, is_json};
 pub use openapi::ApiDoc;
-pub use params::{Path, Query, from_query};
+pub use params::{EmptyQueryValues, Path, Query, from_query};
 pub use responses::{AuthErrors, BodyErrors, PathErrors, QueryErrors};
 pub use server::{Running, start};
 

@@ -4,6 +4,8 @@
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::http::EmptyQueryValues;
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Steward API", description = "Self-hosted monitoring appliance. Errors are `{\"code\", \"message\"}`; cookie sessions send `X-CSRF-Token` on state changes; scripts use `Authorization: Bearer stw_...`; machines enroll with `X-API-Key: sti_...` (an ingest key) and, once an admin approved them, push with the machine token `stm_...` their answer carried."),
@@ -73,6 +75,7 @@ use utoipa_swagger_ui::SwaggerUi;
         crate::nss::routes::host_accounts,
     ),
     components(schemas(crate::hosts::HostState)),
+    modifiers(&EmptyQueryValues),
     tags(
         (name = "system"), (name = "auth"), (name = "tokens"), (name = "users"), (name = "orgs"), (name = "audit"),
         (name = "hosts"), (name = "ingest"), (name = "ssh-keys"), (name = "accounts"),

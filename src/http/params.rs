@@ -235,6 +235,29 @@ impl<'de> de::Deserializer<'de> for Text {
     }
 }
 
+/// Writes the empty-value rule into the document: every optional query parameter gets
+/// `allowEmptyValue: true`, OpenAPI's own word for "an empty value is accepted" (as absent).
+/// A required one does not: empty, it is missing.
+pub struct EmptyQueryValues;
+
+impl utoipa::Modify for EmptyQueryValues {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{RefOr, Required};
+        for item in doc.paths.paths.values_mut() {
+            let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+            for operation in operations.into_iter().flatten() {
+                for parameter in operation.parameters.iter_mut().flatten() {
+                    let RefOr::T(p) = parameter else { continue };
+                    if p.parameter_in == ParameterIn::Query && p.required == Required::False {
+                        p.extensions.get_or_insert_with(Default::default).insert("allowEmptyValue".into(), true.into());
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;

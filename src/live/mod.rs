@@ -60,7 +60,8 @@ fn not_websocket(e: actix_web::Error) -> ApiError {
 /// message per committed collection. Session cookie (same origin) or bearer token.
 #[utoipa::path(get, path = "/api/v1/ws/hosts/{id}", tag = "hosts", params(("id" = u64, Path)),
     responses((status = 101, description = "WebSocket: `hello`, then `samples` messages"), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), crate::http::AuthErrors, crate::http::PathErrors))]
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), crate::http::AuthErrors, crate::http::PathErrors,
+        (status = 400, body = ErrorBody, description = "Not a WebSocket handshake (`live.not_websocket`).")))]
 pub async fn host_stream(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
@@ -80,7 +81,8 @@ pub async fn host_stream(
 /// all of them, then a `host` message whenever one commits samples or changes status.
 #[utoipa::path(get, path = "/api/v1/ws/hosts", tag = "hosts",
     responses((status = 101, description = "WebSocket: `hosts`, then `host` messages"), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), crate::http::AuthErrors))]
+        (status = 403, body = ErrorBody), crate::http::AuthErrors,
+        (status = 400, body = ErrorBody, description = "Not a WebSocket handshake (`live.not_websocket`).")))]
 pub async fn org_stream(
     ctx: web::Data<Ctx>,
     req: HttpRequest,

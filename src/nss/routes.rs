@@ -100,7 +100,8 @@ pub async fn bundle(ctx: web::Data<Ctx>, req: HttpRequest, q: Query<WaitQuery>) 
 /// shadow only over TLS or loopback).
 #[utoipa::path(get, path = "/api/v1/agent/nss/{file}", tag = "accounts", params(("file" = String, Path, description = "passwd, group or shadow"),
         ("X-API-Key" = String, Header, description = "the host's machine token (stm_...)")),
-    responses((status = 200, content_type = "text/plain", body = String), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), crate::http::PathErrors))]
+    responses((status = 200, content_type = "text/plain", body = String), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        crate::http::PathErrors))]
 pub async fn file(ctx: web::Data<Ctx>, req: HttpRequest, name: Path<String>) -> Result<HttpResponse, ApiError> {
     let host = machine(&ctx, &req).await?;
     if !matches!(name.as_str(), "passwd" | "group" | "shadow") {
@@ -127,7 +128,7 @@ pub async fn file(ctx: web::Data<Ctx>, req: HttpRequest, name: Path<String>) -> 
 /// The agent's report of its last installation (machine token): kept for admins to see.
 #[utoipa::path(post, path = "/api/v1/agent/nss/status", tag = "accounts", request_body = StatusRequest,
     params(("X-API-Key" = String, Header, description = "the host's machine token (stm_...)")),
-    responses((status = 204), (status = 401, body = ErrorBody), crate::http::BodyErrors))]
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), crate::http::BodyErrors))]
 pub async fn status(
     ctx: web::Data<Ctx>,
     req: HttpRequest,

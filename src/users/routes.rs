@@ -174,7 +174,8 @@ pub async fn update(
 
 /// Delete an account; its sessions and tokens end (admins).
 #[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", params(("id" = u64, Path), OrgQuery),
-    responses((status = 204), (status = 404, body = ErrorBody), crate::http::AuthErrors, crate::http::QueryErrors, crate::http::PathErrors))]
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "Your own account (`users.self_change`)."),
+        crate::http::AuthErrors, crate::http::QueryErrors, crate::http::PathErrors))]
 pub async fn delete(
     ctx: web::Data<Ctx>,
     caller: Caller,

@@ -937,6 +937,19 @@ export interface components {
              */
             duplicate: boolean;
         };
+        /** @description Named apart from the hosts' `Status`: both would otherwise be the document's `Status`. */
+        ApplianceStatus: {
+            /** @description The time-series engine's counters since start. */
+            metrics: components["schemas"]["StatsSnapshot"];
+            /** Format: int32 */
+            schema_version: number;
+            /** Format: int64 */
+            store_bytes: number;
+            tls: boolean;
+            /** Format: int64 */
+            uptime_s: number;
+            version: string;
+        };
         /**
          * @description What `GET /api/v1/agent/nss` answers: every file and key, with the version the ETag
          *     carries. The appliance sends it and the agent reads it with this one type; hosts check
@@ -1802,6 +1815,16 @@ export interface operations {
                     "application/json": components["schemas"]["RuleView"][];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1833,6 +1856,33 @@ export interface operations {
                     "application/json": components["schemas"]["AccessRule"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1841,6 +1891,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or against a rule; the message names it. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1868,7 +1937,35 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1910,6 +2007,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A query parameter is unknown or not of its type (`request.invalid_query`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1919,6 +2025,15 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer query parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1950,7 +2065,51 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or against a rule; the message names it. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1991,7 +2150,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2023,6 +2200,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2039,6 +2225,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or against a rule; the message names it. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2083,7 +2288,35 @@ export interface operations {
                     "application/json": components["schemas"]["Page"];
                 };
             };
+            /** @description A query parameter is unknown or not of its type (`request.invalid_query`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer query parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2110,6 +2343,16 @@ export interface operations {
                     "application/json": components["schemas"]["Verification"];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2141,6 +2384,15 @@ export interface operations {
                     "application/json": components["schemas"]["LoginResponse"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2150,6 +2402,33 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or against a rule; the message names it. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2182,7 +2461,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2207,7 +2496,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2234,7 +2533,17 @@ export interface operations {
                     "application/json": components["schemas"]["MeResponse"];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2263,6 +2572,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2271,6 +2590,34 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or against a rule; the message names it. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2317,7 +2664,17 @@ export interface operations {
                     "application/json": components["schemas"]["HostSummary"][];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2348,6 +2705,25 @@ export interface operations {
                     "application/json": components["schemas"]["Host"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2356,6 +2732,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or against a rule; the message names it. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2387,6 +2782,25 @@ export interface operations {
                     "application/json": components["schemas"]["TestReport"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2395,6 +2809,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or against a rule; the message names it. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2424,7 +2857,35 @@ export interface operations {
                     "application/json": components["schemas"]["HostDetail"];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2451,6 +2912,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2459,6 +2930,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2468,6 +2940,15 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2500,6 +2981,25 @@ export interface operations {
                     "application/json": components["schemas"]["Host"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2508,6 +3008,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2524,6 +3025,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2553,6 +3073,16 @@ export interface operations {
                     "application/json": components["schemas"]["HostAccounts"];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2561,7 +3091,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2590,6 +3130,16 @@ export interface operations {
                     "application/json": components["schemas"]["Host"];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2598,6 +3148,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2607,6 +3158,15 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2639,6 +3199,25 @@ export interface operations {
                     "application/json": components["schemas"]["Host"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2647,6 +3226,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2656,6 +3236,33 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2684,6 +3291,16 @@ export interface operations {
                     "application/json": components["schemas"]["Host"];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2692,6 +3309,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2701,6 +3319,15 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2746,6 +3373,7 @@ export interface operations {
                     "application/json": components["schemas"]["QueryResult"];
                 };
             };
+            /** @description A query parameter is unknown or not of its type (`request.invalid_query`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2754,7 +3382,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2783,6 +3439,16 @@ export interface operations {
                     "application/json": components["schemas"]["TestReport"];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2791,6 +3457,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2800,6 +3467,15 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2826,6 +3502,16 @@ export interface operations {
                     "application/json": components["schemas"]["IngestKey"][];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2857,6 +3543,25 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedKey"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2865,6 +3570,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or against a rule; the message names it. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2892,6 +3616,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2900,7 +3634,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2933,6 +3677,25 @@ export interface operations {
                     "application/json": components["schemas"]["IngestKey"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2941,7 +3704,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3042,7 +3833,17 @@ export interface operations {
                     "application/json": components["schemas"]["Org"][];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3073,6 +3874,25 @@ export interface operations {
                     "application/json": components["schemas"]["Org"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3082,6 +3902,33 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or against a rule; the message names it. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3110,7 +3957,35 @@ export interface operations {
                     "application/json": components["schemas"]["Org"];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3137,7 +4012,17 @@ export interface operations {
                     "application/json": components["schemas"]["SshKey"][];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3168,6 +4053,25 @@ export interface operations {
                     "application/json": components["schemas"]["SshKey"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3176,6 +4080,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or against a rule; the message names it. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3207,6 +4130,7 @@ export interface operations {
                     "application/json": components["schemas"]["SshKey"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3215,6 +4139,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3223,6 +4157,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or against a rule; the message names it. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3252,7 +4205,35 @@ export interface operations {
                     "application/json": components["schemas"]["SshKey"];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3279,6 +4260,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3287,6 +4278,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3296,6 +4288,15 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3324,7 +4325,35 @@ export interface operations {
                     "application/json": components["schemas"]["HostRef"][];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3353,7 +4382,35 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3377,10 +4434,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Status"];
+                    "application/json": components["schemas"]["ApplianceStatus"];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3410,7 +4477,35 @@ export interface operations {
                     "application/json": components["schemas"]["ApiToken"][];
                 };
             };
+            /** @description A query parameter is unknown or not of its type (`request.invalid_query`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer query parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3441,6 +4536,16 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedToken"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3449,6 +4554,34 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or against a rule; the message names it. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3476,7 +4609,35 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3503,6 +4664,16 @@ export interface operations {
                     "application/json": components["schemas"]["UnixGroup"][];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3534,6 +4705,42 @@ export interface operations {
                     "application/json": components["schemas"]["UnixGroup"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A member does not exist (`users.not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3542,6 +4749,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or against a rule; the message names it. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3569,7 +4795,35 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3602,7 +4856,62 @@ export interface operations {
                     "application/json": components["schemas"]["UnixGroup"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3632,7 +4941,35 @@ export interface operations {
                     "application/json": components["schemas"]["UserView"][];
                 };
             };
+            /** @description A query parameter is unknown or not of its type (`request.invalid_query`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer query parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3666,6 +5003,33 @@ export interface operations {
                     "application/json": components["schemas"]["UserView"];
                 };
             };
+            /** @description A query parameter is unknown or not of its type (`request.invalid_query`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3674,6 +5038,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer query parameter is outside its documented range (`request.out_of_range`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3706,7 +5089,44 @@ export interface operations {
                     "application/json": components["schemas"]["UserView"];
                 };
             };
+            /** @description A query parameter is unknown or not of its type (`request.invalid_query`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3736,7 +5156,53 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A query parameter is unknown or not of its type (`request.invalid_query`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Your own account (`users.self_change`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3772,6 +5238,34 @@ export interface operations {
                     "application/json": components["schemas"]["UserView"];
                 };
             };
+            /** @description A query parameter is unknown or not of its type (`request.invalid_query`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3781,6 +5275,33 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3813,6 +5334,42 @@ export interface operations {
                     "application/json": components["schemas"]["UserKey"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3821,6 +5378,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3851,7 +5427,44 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A query parameter is unknown or not of its type (`request.invalid_query`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3887,6 +5500,61 @@ export interface operations {
                     "application/json": components["schemas"]["UserView"];
                 };
             };
+            /** @description A query parameter is unknown or not of its type (`request.invalid_query`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3916,7 +5584,35 @@ export interface operations {
                     "application/json": components["schemas"]["UnixView"];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3949,6 +5645,61 @@ export interface operations {
                     "application/json": components["schemas"]["UnixView"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3981,7 +5732,44 @@ export interface operations {
                     "application/json": components["schemas"]["UserView"];
                 };
             };
+            /** @description A query parameter is unknown or not of its type (`request.invalid_query`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4007,6 +5795,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Not a WebSocket handshake (`live.not_websocket`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4015,6 +5813,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4043,6 +5842,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Not a WebSocket handshake (`live.not_websocket`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4051,6 +5860,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4059,7 +5869,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
