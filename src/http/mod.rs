@@ -3,6 +3,7 @@
 //!
 //! Features own their routes; this module only mounts them. It must not hold domain logic.
 
+mod allow;
 mod assets;
 mod error;
 mod health;
@@ -13,6 +14,7 @@ mod params;
 mod responses;
 mod server;
 
+pub use allow::Allowed;
 pub use assets::has_index;
 pub use error::{ApiError, ErrorBody};
 pub use json::{Json, is_json};
@@ -31,6 +33,7 @@ pub fn configure(ctx: web::Data<Ctx>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         let limit = ctx.config.http.body_limit_kib as usize * 1024;
         cfg.app_data(ctx)
+            .app_data(web::Data::new(Allowed::from_document(&<ApiDoc as utoipa::OpenApi>::openapi())))
             .app_data(web::PayloadConfig::new(limit))
             .app_data(web::QueryConfig::default().error_handler(|e, _| {
                 ApiError::new(StatusCode::BAD_REQUEST, "request.invalid_query", e.to_string()).into()
@@ -74,9 +77,10 @@ pub fn resource(path: &str) -> actix_web::Resource {
 /// route, so the document stays the one list of what each path accepts.
 async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
     let message = format!("{} is not allowed on {}", req.method(), req.path());
-    let allow = req.match_pattern().and_then(|p| openapi::allowed_methods(&p)).unwrap_or_default();
+    let allowed = req.app_data::<web::Data<Allowed>>();
+    let allow = req.match_pattern().and_then(|p| allowed.and_then(|a| a.get(&p)).map(str::to_string));
     let mut res = ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "http.method_not_allowed", message).error_response();
-    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(allow) {
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allow.unwrap_or_default()) {
         res.headers_mut().insert(actix_web::http::header::ALLOW, value);
     }
     res

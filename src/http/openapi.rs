@@ -86,28 +86,3 @@ pub struct ApiDoc;
 pub fn docs() -> SwaggerUi {
     SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", ApiDoc::openapi())
 }
-
-/// The methods the document lists for a route pattern (`/api/v1/users/{id}`), as an `Allow`
-/// header value (`GET, PATCH, DELETE`); `None` for a path it does not list.
-pub fn allowed_methods(pattern: &str) -> Option<&'static str> {
-    static ALLOWED: std::sync::OnceLock<std::collections::HashMap<String, String>> = std::sync::OnceLock::new();
-    let allowed = ALLOWED.get_or_init(|| {
-        let paths = ApiDoc::openapi().paths.paths;
-        paths.into_iter().map(|(path, item)| (path, methods(&item).join(", "))).collect()
-    });
-    allowed.get(pattern).map(String::as_str)
-}
-
-fn methods(item: &utoipa::openapi::PathItem) -> Vec<&'static str> {
-    let all = [
-        ("GET", &item.get),
-        ("POST", &item.post),
-        ("PUT", &item.put),
-        ("PATCH", &item.patch),
-        ("DELETE", &item.delete),
-        ("HEAD", &item.head),
-        ("OPTIONS", &item.options),
-        ("TRACE", &item.trace),
-    ];
-    all.into_iter().filter(|(_, op)| op.is_some()).map(|(name, _)| name).collect()
-}

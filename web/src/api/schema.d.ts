@@ -1354,8 +1354,8 @@ export interface components {
         };
         NewToken: {
             /**
-             * Format: int32
-             * @description Lifetime in days; absent for a token that does not expire.
+             * Format: int64
+             * @description Lifetime in days, taken as 1-3650; absent for a token that does not expire.
              */
             expires_in_days?: number | null;
             /** @description What the token is for (1-64 printable characters). */
