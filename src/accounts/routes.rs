@@ -9,6 +9,7 @@ use super::{AccessRule, NewGroup, NewRule, RuleView, Target, UnixGroup, UnixView
 use crate::caller::{Caller, UserId};
 use crate::ctx::Ctx;
 use crate::http::{ApiError, ErrorBody, Json, resource};
+use crate::http::{Path, Query};
 
 /// Mounted before `/users`, whose scope would otherwise answer these paths with 404.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -56,12 +57,13 @@ pub struct MembersRequest {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct FingerprintQuery {
     /// The key's `SHA256:...` fingerprint.
+    #[param(min_length = 1)]
     pub fingerprint: String,
 }
 
 /// Who may log in where (admins).
 #[utoipa::path(get, path = "/api/v1/access-rules", tag = "accounts",
-    responses((status = 200, body = Vec<RuleView>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<RuleView>), (status = 403, body = ErrorBody), crate::http::AuthErrors))]
 pub async fn list_rules(ctx: web::Data<Ctx>, caller: Caller) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(super::list_rules(&ctx.store, &caller.scope).await?))
 }
@@ -69,7 +71,7 @@ pub async fn list_rules(ctx: web::Data<Ctx>, caller: Caller) -> Result<HttpRespo
 /// Let a user log in on all hosts, hosts with any of some tags, or named hosts, optionally
 /// with sudo (admins). The user gets a uid on first grant.
 #[utoipa::path(post, path = "/api/v1/access-rules", tag = "accounts", request_body = NewRuleRequest,
-    responses((status = 201, body = AccessRule), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = AccessRule), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), crate::http::AuthErrors, crate::http::BodyErrors))]
 pub async fn grant(ctx: web::Data<Ctx>, caller: Caller, body: Json<NewRuleRequest>) -> Result<HttpResponse, ApiError> {
     let NewRuleRequest { user_id, target, sudo } = body.into_inner();
     let new = NewRule { user_id, target, sudo };
@@ -81,8 +83,8 @@ pub async fn grant(ctx: web::Data<Ctx>, caller: Caller, body: Json<NewRuleReques
 /// Remove a rule (admins); hosts drop the user at their next sync unless another rule
 /// still lets them in.
 #[utoipa::path(delete, path = "/api/v1/access-rules/{id}", tag = "accounts", params(("id" = u64, Path)),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn revoke(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> Result<HttpResponse, ApiError> {
+    responses((status = 204), (status = 404, body = ErrorBody), crate::http::AuthErrors, crate::http::PathErrors))]
+pub async fn revoke(ctx: web::Data<Ctx>, caller: Caller, id: Path<u64>) -> Result<HttpResponse, ApiError> {
     super::revoke(&ctx.store, &caller.scope, *id, ctx.clock.now()).await?;
     ctx.accounts_changed.bump();
     Ok(HttpResponse::NoContent().finish())
@@ -90,14 +92,15 @@ pub async fn revoke(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> 
 
 /// The organization's Unix groups (admins).
 #[utoipa::path(get, path = "/api/v1/unix-groups", tag = "accounts",
-    responses((status = 200, body = Vec<UnixGroup>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<UnixGroup>), (status = 403, body = ErrorBody), crate::http::AuthErrors))]
 pub async fn list_groups(ctx: web::Data<Ctx>, caller: Caller) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(super::list_groups(&ctx.store, &caller.scope).await?))
 }
 
 /// Create a Unix group with a gid from the accounts range (admins).
 #[utoipa::path(post, path = "/api/v1/unix-groups", tag = "accounts", request_body = NewGroup,
-    responses((status = 201, body = UnixGroup), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = UnixGroup), (status = 404, body = ErrorBody, description = "A member does not exist (`users.not_found`)."),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), crate::http::AuthErrors, crate::http::BodyErrors))]
 pub async fn create_group(ctx: web::Data<Ctx>, caller: Caller, body: Json<NewGroup>) -> Result<HttpResponse, ApiError> {
     let group =
         super::create_group(&ctx.store, &caller.scope, body.into_inner(), &ctx.config.accounts, ctx.clock.now())
@@ -108,11 +111,11 @@ pub async fn create_group(ctx: web::Data<Ctx>, caller: Caller, body: Json<NewGro
 
 /// Replace a group's members (admins).
 #[utoipa::path(patch, path = "/api/v1/unix-groups/{gid}", tag = "accounts", params(("gid" = u32, Path)), request_body = MembersRequest,
-    responses((status = 200, body = UnixGroup), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = UnixGroup), (status = 404, body = ErrorBody), crate::http::AuthErrors, crate::http::BodyErrors, crate::http::PathErrors))]
 pub async fn update_group(
     ctx: web::Data<Ctx>,
     caller: Caller,
-    gid: web::Path<u32>,
+    gid: Path<u32>,
     body: Json<MembersRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (config, now) = (&ctx.config.accounts, ctx.clock.now());
@@ -124,8 +127,8 @@ pub async fn update_group(
 
 /// Delete a group (admins); its gid is not given out again.
 #[utoipa::path(delete, path = "/api/v1/unix-groups/{gid}", tag = "accounts", params(("gid" = u32, Path)),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn delete_group(ctx: web::Data<Ctx>, caller: Caller, gid: web::Path<u32>) -> Result<HttpResponse, ApiError> {
+    responses((status = 204), (status = 404, body = ErrorBody), crate::http::AuthErrors, crate::http::PathErrors))]
+pub async fn delete_group(ctx: web::Data<Ctx>, caller: Caller, gid: Path<u32>) -> Result<HttpResponse, ApiError> {
     super::delete_group(&ctx.store, &caller.scope, *gid, ctx.clock.now()).await?;
     ctx.accounts_changed.bump();
     Ok(HttpResponse::NoContent().finish())
@@ -133,18 +136,18 @@ pub async fn delete_group(ctx: web::Data<Ctx>, caller: Caller, gid: web::Path<u3
 
 /// What a user is on hosts: uid, shell, home, SSH keys, groups (the user, or admins).
 #[utoipa::path(get, path = "/api/v1/users/{id}/unix", tag = "accounts", params(("id" = u64, Path)),
-    responses((status = 200, body = UnixView), (status = 404, body = ErrorBody)))]
-pub async fn unix(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> Result<HttpResponse, ApiError> {
+    responses((status = 200, body = UnixView), (status = 404, body = ErrorBody), crate::http::AuthErrors, crate::http::PathErrors))]
+pub async fn unix(ctx: web::Data<Ctx>, caller: Caller, id: Path<u64>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(super::unix_view(&ctx.store, &caller.scope, UserId(*id), &ctx.config.accounts).await?))
 }
 
 /// Choose a login shell from the allowed ones (the user, or admins).
 #[utoipa::path(patch, path = "/api/v1/users/{id}/unix", tag = "accounts", params(("id" = u64, Path)), request_body = ShellRequest,
-    responses((status = 200, body = UnixView), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = UnixView), (status = 422, body = ErrorBody), crate::http::AuthErrors, crate::http::BodyErrors, crate::http::PathErrors))]
 pub async fn set_shell(
     ctx: web::Data<Ctx>,
     caller: Caller,
-    id: web::Path<u64>,
+    id: Path<u64>,
     body: Json<ShellRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (config, now, id) = (&ctx.config.accounts, ctx.clock.now(), UserId(*id));
@@ -155,11 +158,11 @@ pub async fn set_shell(
 
 /// Add an SSH public key (the user, or admins); hosts offer it to sshd at their next sync.
 #[utoipa::path(post, path = "/api/v1/users/{id}/keys", tag = "accounts", params(("id" = u64, Path)), request_body = NewKeyRequest,
-    responses((status = 201, body = UserKey), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = UserKey), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), crate::http::AuthErrors, crate::http::BodyErrors, crate::http::PathErrors))]
 pub async fn add_key(
     ctx: web::Data<Ctx>,
     caller: Caller,
-    id: web::Path<u64>,
+    id: Path<u64>,
     body: Json<NewKeyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (config, now) = (&ctx.config.accounts, ctx.clock.now());
@@ -170,12 +173,12 @@ pub async fn add_key(
 
 /// Remove an SSH public key by fingerprint (the user, or admins).
 #[utoipa::path(delete, path = "/api/v1/users/{id}/keys", tag = "accounts", params(("id" = u64, Path), FingerprintQuery),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 404, body = ErrorBody), crate::http::AuthErrors, crate::http::QueryErrors, crate::http::PathErrors))]
 pub async fn remove_key(
     ctx: web::Data<Ctx>,
     caller: Caller,
-    id: web::Path<u64>,
-    q: web::Query<FingerprintQuery>,
+    id: Path<u64>,
+    q: Query<FingerprintQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let fingerprint = q.into_inner().fingerprint;
     super::remove_key(&ctx.store, &caller.scope, UserId(*id), fingerprint, ctx.clock.now()).await?;

@@ -2,9 +2,13 @@
 //! the handlers' annotations), and the Swagger UI page at `/api/docs` (vendored into the
 //! binary: nothing loads from the network).
 
-use actix_web::HttpResponse;
+use std::sync::LazyLock;
+
+use actix_web::{HttpResponse, web};
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
+
+use crate::http::{Allowed, EmptyQueryValues};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -76,6 +80,7 @@ use utoipa_swagger_ui::SwaggerUi;
     ),
     // The live streams' messages (`/api/v1/ws/...`): no handler returns them, so they are listed here.
     components(schemas(crate::hosts::HostState, crate::live::Hello, crate::live::Hosts, crate::live::HostUpdate, crate::live::Samples)),
+    modifiers(&EmptyQueryValues),
     tags(
         (name = "system"), (name = "auth"), (name = "tokens"), (name = "users"), (name = "orgs"), (name = "audit"),
         (name = "hosts"), (name = "ingest"), (name = "ssh-keys"), (name = "accounts"),
@@ -89,4 +94,12 @@ pub async fn docs_redirect() -> HttpResponse {
 
 pub fn docs() -> SwaggerUi {
     SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", ApiDoc::openapi())
+}
+
+/// The methods each route accepts, for the `Allow` header of a 405: read from the document
+/// once per process and shared by every worker.
+pub fn allowed() -> web::Data<Allowed> {
+    static ALLOWED: LazyLock<web::Data<Allowed>> =
+        LazyLock::new(|| web::Data::new(Allowed::from_document(&ApiDoc::openapi())));
+    ALLOWED.clone()
 }

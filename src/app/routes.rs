@@ -9,7 +9,7 @@ use crate::ctx::Ctx;
 /// Mounts every route and the extractor configuration on a worker's `App`.
 pub fn configure(ctx: web::Data<Ctx>, cfg: &mut web::ServiceConfig) {
     let limit = ctx.config.http.body_limit_kib as usize * 1024;
-    cfg.app_data(ctx);
+    cfg.app_data(ctx).app_data(super::openapi::allowed());
     crate::http::extractors(cfg, limit);
     // Before the /api/v1 scope: the docs service also answers /api/v1/openapi.json, which
     // the scope's not-found default would otherwise swallow.

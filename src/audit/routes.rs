@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use super::{Filter, Page, Verification};
 use crate::caller::{Caller, OrgId};
 use crate::ctx::Ctx;
+use crate::http::Query;
 use crate::http::{ApiError, ErrorBody};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -24,11 +25,11 @@ pub struct AuditQuery {
     pub target: Option<String>,
     /// RFC 3339 lower bound (inclusive).
     #[serde(default, with = "time::serde::rfc3339::option")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub from: Option<OffsetDateTime>,
     /// RFC 3339 upper bound (exclusive).
     #[serde(default, with = "time::serde::rfc3339::option")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub to: Option<OffsetDateTime>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<u64>,
@@ -40,8 +41,8 @@ pub struct AuditQuery {
 
 /// Audit entries, newest first (admins: their organization; superadmins: all).
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
-    responses((status = 200, body = Page), (status = 403, body = ErrorBody)))]
-pub async fn list(ctx: web::Data<Ctx>, caller: Caller, q: web::Query<AuditQuery>) -> Result<HttpResponse, ApiError> {
+    responses((status = 200, body = Page), (status = 403, body = ErrorBody), crate::http::AuthErrors, crate::http::QueryErrors))]
+pub async fn list(ctx: web::Data<Ctx>, caller: Caller, q: Query<AuditQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     caller.in_org(q.org.map(OrgId))?;
     let filter = Filter {
@@ -59,7 +60,7 @@ pub async fn list(ctx: web::Data<Ctx>, caller: Caller, q: web::Query<AuditQuery>
 
 /// Verify the hash chain of the whole trail, as `steward audit verify` does (admins).
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit",
-    responses((status = 200, body = Verification), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Verification), (status = 403, body = ErrorBody), crate::http::AuthErrors))]
 pub async fn verify(ctx: web::Data<Ctx>, caller: Caller) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(super::verify_as(&ctx.store, &caller.scope).await?))
 }

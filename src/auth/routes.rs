@@ -9,6 +9,7 @@ use super::{AuthError, CreatedToken, NewToken, session, tokens};
 use crate::caller::{Caller, PendingCaller, Via};
 use crate::ctx::Ctx;
 use crate::http::{ApiError, ErrorBody, Json, resource};
+use crate::http::{Path, Query};
 use crate::users::{self, UserView};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -69,7 +70,7 @@ pub struct TokenListQuery {
 
 /// Log in with a username (or email) and password; sets the session cookie.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 429, body = ErrorBody), crate::http::BodyErrors))]
 pub async fn login(ctx: web::Data<Ctx>, req: HttpRequest, body: Json<LoginRequest>) -> Result<HttpResponse, ApiError> {
     if let Some(ip) = req.peer_addr().map(|a| a.ip()) {
         ctx.state::<super::LoginLimiter>()
@@ -103,13 +104,13 @@ fn cleared_cookie(ctx: &Ctx) -> Cookie<'static> {
 }
 
 /// End this session.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204), (status = 401, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204), (status = 401, body = ErrorBody), crate::http::AuthErrors))]
 pub async fn logout(ctx: web::Data<Ctx>, caller: PendingCaller) -> Result<HttpResponse, ApiError> {
     end(ctx, caller.0, false).await
 }
 
 /// End every session of the calling user ("log out everywhere").
-#[utoipa::path(post, path = "/api/v1/auth/logout-all", tag = "auth", responses((status = 204), (status = 401, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/auth/logout-all", tag = "auth", responses((status = 204), (status = 401, body = ErrorBody), crate::http::AuthErrors))]
 pub async fn logout_all(ctx: web::Data<Ctx>, caller: Caller) -> Result<HttpResponse, ApiError> {
     end(ctx, caller, true).await
 }
@@ -120,7 +121,7 @@ async fn end(ctx: web::Data<Ctx>, caller: Caller, everywhere: bool) -> Result<Ht
 }
 
 /// Who am I: the account, whether a password change is pending, and the CSRF token.
-#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", responses((status = 200, body = MeResponse), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", responses((status = 200, body = MeResponse), (status = 401, body = ErrorBody), crate::http::AuthErrors))]
 pub async fn me(ctx: web::Data<Ctx>, req: HttpRequest, caller: PendingCaller) -> Result<HttpResponse, ApiError> {
     let caller = caller.0;
     let user = users::get(&ctx.store, &caller.scope, caller.user, ctx.clock.now()).await?;
@@ -133,7 +134,7 @@ pub async fn me(ctx: web::Data<Ctx>, req: HttpRequest, caller: PendingCaller) ->
 
 /// Change your own password (also completes a forced change). Other sessions end.
 #[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordChange,
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), crate::http::AuthErrors, crate::http::BodyErrors))]
 pub async fn change_password(
     ctx: web::Data<Ctx>,
     caller: PendingCaller,
@@ -159,18 +160,18 @@ pub async fn change_password(
 
 /// Your personal API tokens (admins: `?all=true` for the whole organization).
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", params(TokenListQuery),
-    responses((status = 200, body = Vec<super::ApiToken>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Vec<super::ApiToken>), (status = 401, body = ErrorBody), crate::http::AuthErrors, crate::http::QueryErrors))]
 pub async fn list_tokens(
     ctx: web::Data<Ctx>,
     caller: Caller,
-    q: web::Query<TokenListQuery>,
+    q: Query<TokenListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(tokens::list(&ctx.store, &caller.scope, q.all).await?))
 }
 
 /// Create a personal API token; its value is in the answer and never again.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = NewToken,
-    responses((status = 201, body = CreatedToken), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = CreatedToken), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), crate::http::AuthErrors, crate::http::BodyErrors))]
 pub async fn create_token(ctx: web::Data<Ctx>, caller: Caller, body: Json<NewToken>) -> Result<HttpResponse, ApiError> {
     let not_after = match caller.via {
         Via::Token { expires_at, .. } => expires_at,
@@ -182,8 +183,8 @@ pub async fn create_token(ctx: web::Data<Ctx>, caller: Caller, body: Json<NewTok
 
 /// Revoke a token (yours, or any in your organization if you are an admin).
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens", params(("id" = u64, Path)),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn revoke_token(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> Result<HttpResponse, ApiError> {
+    responses((status = 204), (status = 404, body = ErrorBody), crate::http::AuthErrors, crate::http::PathErrors))]
+pub async fn revoke_token(ctx: web::Data<Ctx>, caller: Caller, id: Path<u64>) -> Result<HttpResponse, ApiError> {
     tokens::revoke(&ctx.store, &caller.scope, id.into_inner(), ctx.clock.now()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -66,7 +66,9 @@ pub struct NewToken {
     pub name: String,
     /// Defaults to the owner's role; may not exceed it.
     pub role: Option<Role>,
-    /// Lifetime in days; absent for a token that does not expire.
+    /// Lifetime in days, taken as 1-3650; absent for a token that does not expire.
+    // Documented as the u32 it is: int32 would set a lower maximum than the server takes.
+    #[schema(value_type = Option<u64>, maximum = 4294967295_u64)]
     pub expires_in_days: Option<u32>,
 }
 

@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{Host, HostError, HostSummary};
 use crate::caller::Caller;
 use crate::ctx::Ctx;
+use crate::http::Path;
 use crate::http::{ApiError, ErrorBody, resource};
 use crate::tsdb::{Labels, MetricName, Query, QueryResult, TsdbError};
 
@@ -60,7 +61,7 @@ pub fn summary(ctx: &Ctx, host: Host, latest: &[(std::sync::Arc<crate::tsdb::Ser
 
 /// Every host of your organization with its status and headline values, in one request.
 #[utoipa::path(get, path = "/api/v1/hosts", tag = "hosts",
-    responses((status = 200, body = Vec<HostSummary>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Vec<HostSummary>), (status = 401, body = ErrorBody), crate::http::AuthErrors))]
 pub async fn overview(ctx: web::Data<Ctx>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let hosts = super::list(&ctx.store, caller.scope.org).await?;
     let out: Vec<HostSummary> = hosts
@@ -92,8 +93,8 @@ pub struct HostDetail {
 
 /// One host: facts, status, and the newest value of each of its series.
 #[utoipa::path(get, path = "/api/v1/hosts/{id}", tag = "hosts", params(("id" = u64, Path)),
-    responses((status = 200, body = HostDetail), (status = 404, body = ErrorBody)))]
-pub async fn detail(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> Result<HttpResponse, ApiError> {
+    responses((status = 200, body = HostDetail), (status = 404, body = ErrorBody), crate::http::AuthErrors, crate::http::PathErrors))]
+pub async fn detail(ctx: web::Data<Ctx>, caller: Caller, id: Path<u64>) -> Result<HttpResponse, ApiError> {
     let host = super::get(&ctx.store, caller.scope.org, *id).await?;
     let mut latest = ctx.tsdb.latest(host.id);
     latest.sort_by(|a, b| a.0.cmp(&b.0));
@@ -108,8 +109,8 @@ pub async fn detail(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> 
 /// Delete a host, its machine token and all its samples (admins). The appliance's own host
 /// stays. Its machine, pushing again with its ingest key, registers as a new host.
 #[utoipa::path(delete, path = "/api/v1/hosts/{id}", tag = "hosts", params(("id" = u64, Path)),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn delete(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> Result<HttpResponse, ApiError> {
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), crate::http::AuthErrors, crate::http::PathErrors))]
+pub async fn delete(ctx: web::Data<Ctx>, caller: Caller, id: Path<u64>) -> Result<HttpResponse, ApiError> {
     let host = super::delete(&ctx.store, &caller.scope, *id, ctx.clock.now()).await?;
     ctx.state::<super::LastPush>().forget(host.id);
     ctx.state::<super::Polls>().targets_changed();
@@ -121,8 +122,8 @@ pub async fn delete(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> 
 /// an ingest key; its next push with that key receives its machine token. Idempotent.
 #[utoipa::path(post, path = "/api/v1/hosts/{id}/approve", tag = "hosts", params(("id" = u64, Path)),
     responses((status = 200, body = Host), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody)))]
-pub async fn approve(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> Result<HttpResponse, ApiError> {
+        (status = 409, body = ErrorBody), crate::http::AuthErrors, crate::http::PathErrors))]
+pub async fn approve(ctx: web::Data<Ctx>, caller: Caller, id: Path<u64>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(super::approve(&ctx.store, &caller.scope, *id, ctx.clock.now()).await?))
 }
 
@@ -131,8 +132,8 @@ pub async fn approve(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) ->
 /// enroll again. Idempotent.
 #[utoipa::path(post, path = "/api/v1/hosts/{id}/reject", tag = "hosts", params(("id" = u64, Path)),
     responses((status = 200, body = Host), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody)))]
-pub async fn reject(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> Result<HttpResponse, ApiError> {
+        (status = 409, body = ErrorBody), crate::http::AuthErrors, crate::http::PathErrors))]
+pub async fn reject(ctx: web::Data<Ctx>, caller: Caller, id: Path<u64>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(super::reject(&ctx.store, &caller.scope, *id, ctx.clock.now()).await?))
 }
 
@@ -140,6 +141,7 @@ pub async fn reject(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> 
 #[serde(deny_unknown_fields)]
 pub struct SeriesParams {
     /// Metric name, e.g. `cpu.core_pct`.
+    #[param(max_length = 128, pattern = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")]
     pub metric: String,
     /// Only series with these labels: `core=0` or `mount=/,device=sda1`.
     pub labels: Option<String>,
@@ -156,12 +158,12 @@ pub struct SeriesParams {
 /// A host's history of one metric: points aligned to the step with avg, min and max.
 /// Steps under a minute read raw samples, under an hour 1-minute rollups, else 1-hour ones.
 #[utoipa::path(get, path = "/api/v1/hosts/{id}/series", tag = "hosts", params(("id" = u64, Path), SeriesParams),
-    responses((status = 200, body = QueryResult), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = QueryResult), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), crate::http::AuthErrors, crate::http::QueryErrors, crate::http::PathErrors))]
 pub async fn series(
     ctx: web::Data<Ctx>,
     caller: Caller,
-    id: web::Path<u64>,
-    params: web::Query<SeriesParams>,
+    id: Path<u64>,
+    params: crate::http::Query<SeriesParams>,
 ) -> Result<HttpResponse, ApiError> {
     let host = super::get(&ctx.store, caller.scope.org, *id).await?;
     let now = now_ms(&ctx);

@@ -59,9 +59,10 @@ pub fn is_json(req: &HttpRequest) -> bool {
 /// 400, JSON that does not fit the type is a 422 naming the field's path. (serde_json
 /// alone reports some type mismatches, such as a number where an enum goes, as syntax.)
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+    let mut value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
         ApiError::new(StatusCode::BAD_REQUEST, "request.malformed_json", format!("request body is not JSON: {e}"))
     })?;
+    whole_numbers_as_integers(&mut value);
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
@@ -72,6 +73,26 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         };
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "request.invalid_field", message)
     })
+}
+
+/// JSON Schema, and so the OpenAPI document, counts `7.0` as an integer; serde would refuse
+/// it where a field is one. Whole numbers written as floats become integers before typing
+/// (a float field takes an integer as well).
+fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|f| n.is_f64() && f.fract() == 0.0) {
+                // `i64::MAX as f64` is 2^63, itself out of range: hence `<`.
+                if f >= i64::MIN as f64 && f < i64::MAX as f64 {
+                    *n = (f as i64).into();
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
+    }
 }
 
 fn payload_error(e: &actix_web::Error) -> ApiError {

@@ -13,6 +13,7 @@ use super::keys::{self, CreatedKey, IngestKey, KeyPatch};
 use crate::caller::Caller;
 use crate::ctx::Ctx;
 use crate::hosts::HostState;
+use crate::http::Path;
 use crate::http::{ApiError, ErrorBody, Json, resource};
 use crate::tsdb::Appended;
 
@@ -188,14 +189,14 @@ pub struct NewKey {
 
 /// Ingest keys of your organization (admins).
 #[utoipa::path(get, path = "/api/v1/ingest-keys", tag = "ingest",
-    responses((status = 200, body = Vec<IngestKey>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<IngestKey>), (status = 403, body = ErrorBody), crate::http::AuthErrors))]
 pub async fn list(ctx: web::Data<Ctx>, caller: Caller) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(keys::list(&ctx.store, &caller.scope).await?))
 }
 
 /// Create an ingest key (admins). Its value is returned once, as `key`.
 #[utoipa::path(post, path = "/api/v1/ingest-keys", tag = "ingest", request_body = NewKey,
-    responses((status = 201, body = CreatedKey), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = CreatedKey), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), crate::http::AuthErrors, crate::http::BodyErrors))]
 pub async fn create(ctx: web::Data<Ctx>, caller: Caller, body: Json<NewKey>) -> Result<HttpResponse, ApiError> {
     let created = keys::create(&ctx.store, &caller.scope, &body.name, body.auto_approve, ctx.clock.now()).await?;
     Ok(HttpResponse::Created().json(created))
@@ -205,11 +206,11 @@ pub async fn create(ctx: web::Data<Ctx>, caller: Caller, body: Json<NewKey>) -> 
 /// machines it enrolls (admins). Deactivating it also stops the machine tokens of every
 /// machine it enrolled.
 #[utoipa::path(patch, path = "/api/v1/ingest-keys/{id}", tag = "ingest", params(("id" = u64, Path)), request_body = KeyPatch,
-    responses((status = 200, body = IngestKey), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = IngestKey), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), crate::http::AuthErrors, crate::http::BodyErrors, crate::http::PathErrors))]
 pub async fn update(
     ctx: web::Data<Ctx>,
     caller: Caller,
-    id: web::Path<u64>,
+    id: Path<u64>,
     body: Json<KeyPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let key = keys::update(&ctx.store, &caller.scope, *id, body.into_inner(), ctx.clock.now()).await?;
@@ -219,8 +220,8 @@ pub async fn update(
 /// Delete an ingest key (admins). Machines using it, and the machine tokens of every machine
 /// it enrolled, are refused from then on.
 #[utoipa::path(delete, path = "/api/v1/ingest-keys/{id}", tag = "ingest", params(("id" = u64, Path)),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn delete(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> Result<HttpResponse, ApiError> {
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), crate::http::AuthErrors, crate::http::PathErrors))]
+pub async fn delete(ctx: web::Data<Ctx>, caller: Caller, id: Path<u64>) -> Result<HttpResponse, ApiError> {
     keys::delete(&ctx.store, &caller.scope, *id, ctx.clock.now()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -17,6 +17,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::caller::{Caller, Via};
 use crate::ctx::Ctx;
+use crate::http::Path;
 use crate::http::{ApiError, ErrorBody};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -59,12 +60,13 @@ fn not_websocket(e: actix_web::Error) -> ApiError {
 /// message per committed collection. Session cookie (same origin) or bearer token.
 #[utoipa::path(get, path = "/api/v1/ws/hosts/{id}", tag = "hosts", params(("id" = u64, Path)),
     responses((status = 101, description = "WebSocket: `hello`, then `samples` messages"), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), crate::http::AuthErrors, crate::http::PathErrors,
+        (status = 400, body = ErrorBody, description = "Not a WebSocket handshake (`live.not_websocket`).")))]
 pub async fn host_stream(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
     caller: Caller,
-    id: web::Path<u64>,
+    id: Path<u64>,
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     check_origin(&req, &caller)?;
@@ -79,7 +81,8 @@ pub async fn host_stream(
 /// all of them, then a `host` message whenever one commits samples or changes status.
 #[utoipa::path(get, path = "/api/v1/ws/hosts", tag = "hosts",
     responses((status = 101, description = "WebSocket: `hosts`, then `host` messages"), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), crate::http::AuthErrors,
+        (status = 400, body = ErrorBody, description = "Not a WebSocket handshake (`live.not_websocket`).")))]
 pub async fn org_stream(
     ctx: web::Data<Ctx>,
     req: HttpRequest,

@@ -15,6 +15,7 @@ use crate::caller::{Caller, Role};
 use crate::ctx::Ctx;
 use crate::hosts::Host;
 use crate::http::{ApiError, ErrorBody, Json, resource};
+use crate::http::{Path, Query};
 
 /// Mounted before `/hosts`, whose scope would otherwise answer `/hosts/{id}/accounts`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -71,8 +72,11 @@ fn unchanged(req: &HttpRequest, version: &str) -> bool {
 /// `wait` seconds for a change (long-poll). Only over TLS or loopback.
 #[utoipa::path(get, path = "/api/v1/agent/nss", tag = "accounts", params(WaitQuery,
         ("X-API-Key" = String, Header, description = "the host's machine token (stm_...)")),
-    responses((status = 200, body = Bundle), (status = 304), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn bundle(ctx: web::Data<Ctx>, req: HttpRequest, q: web::Query<WaitQuery>) -> Result<HttpResponse, ApiError> {
+    responses((status = 200, body = Bundle), (status = 304), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 503, body = ErrorBody, description = "The appliance is stopping and cut the wait short (`server.stopping`); ask again after `Retry-After` seconds.",
+            headers(("Retry-After" = u32, description = "seconds to wait before asking again"))),
+        crate::http::QueryErrors))]
+pub async fn bundle(ctx: web::Data<Ctx>, req: HttpRequest, q: Query<WaitQuery>) -> Result<HttpResponse, ApiError> {
     let host = machine(&ctx, &req).await?;
     check_transport(ctx.tls, &req)?;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(q.wait.min(MAX_WAIT_S));
@@ -116,8 +120,9 @@ fn stopping() -> ApiError {
 /// shadow only over TLS or loopback).
 #[utoipa::path(get, path = "/api/v1/agent/nss/{file}", tag = "accounts", params(("file" = String, Path, description = "passwd, group or shadow"),
         ("X-API-Key" = String, Header, description = "the host's machine token (stm_...)")),
-    responses((status = 200, content_type = "text/plain", body = String), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn file(ctx: web::Data<Ctx>, req: HttpRequest, name: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    responses((status = 200, content_type = "text/plain", body = String), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        crate::http::PathErrors))]
+pub async fn file(ctx: web::Data<Ctx>, req: HttpRequest, name: Path<String>) -> Result<HttpResponse, ApiError> {
     let host = machine(&ctx, &req).await?;
     if !matches!(name.as_str(), "passwd" | "group" | "shadow") {
         return Err(ApiError::not_found(
@@ -143,7 +148,7 @@ pub async fn file(ctx: web::Data<Ctx>, req: HttpRequest, name: web::Path<String>
 /// The agent's report of its last installation (machine token): kept for admins to see.
 #[utoipa::path(post, path = "/api/v1/agent/nss/status", tag = "accounts", request_body = StatusRequest,
     params(("X-API-Key" = String, Header, description = "the host's machine token (stm_...)")),
-    responses((status = 204), (status = 401, body = ErrorBody)))]
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), crate::http::BodyErrors))]
 pub async fn status(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
@@ -164,7 +169,7 @@ pub async fn status(
 /// policy, and the user must be allowed on this host.
 #[utoipa::path(post, path = "/api/v1/agent/password", tag = "accounts", request_body = HostPasswordChange,
     params(("X-API-Key" = String, Header, description = "the host's machine token (stm_...)")),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), crate::http::BodyErrors))]
 pub async fn password(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
@@ -197,8 +202,8 @@ pub struct HostUser {
 
 /// The accounts a host receives and its last sync report (admins).
 #[utoipa::path(get, path = "/api/v1/hosts/{id}/accounts", tag = "accounts", params(("id" = u64, Path)),
-    responses((status = 200, body = HostAccounts), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn host_accounts(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> Result<HttpResponse, ApiError> {
+    responses((status = 200, body = HostAccounts), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), crate::http::AuthErrors, crate::http::PathErrors))]
+pub async fn host_accounts(ctx: web::Data<Ctx>, caller: Caller, id: Path<u64>) -> Result<HttpResponse, ApiError> {
     caller.scope.require(Role::Admin)?;
     let (org, id) = (caller.scope.org, *id);
     let answer = ctx

@@ -19,6 +19,7 @@ use crate::collect::Facts;
 use crate::ctx::Ctx;
 use crate::hosts::routes::Mounts;
 use crate::hosts::{Host, PinnedKey, Polls, SeenKey, SshAuth};
+use crate::http::Path;
 use crate::http::{ApiError, ErrorBody, Json, resource};
 
 /// What this feature mounts on the hosts' paths.
@@ -37,7 +38,7 @@ pub fn on_hosts() -> Mounts {
 /// Create an SSH host (admins). The password is sealed and never returned; a key is one
 /// of the organization's key store. The poller starts on it within a second.
 #[utoipa::path(post, path = "/api/v1/hosts", tag = "hosts", request_body = NewSshHost,
-    responses((status = 201, body = Host), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = Host), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), crate::http::AuthErrors, crate::http::BodyErrors))]
 pub async fn create(ctx: web::Data<Ctx>, caller: Caller, body: Json<NewSshHost>) -> Result<HttpResponse, ApiError> {
     let host = super::create(&ctx.store, &ctx.sealer, &caller.scope, body.into_inner(), ctx.clock.now()).await?;
     ctx.state::<Polls>().targets_changed();
@@ -49,11 +50,11 @@ pub async fn create(ctx: web::Data<Ctx>, caller: Caller, body: Json<NewSshHost>)
 /// host that is not polled over SSH: 409 `hosts.not_ssh`.
 #[utoipa::path(patch, path = "/api/v1/hosts/{id}", tag = "hosts", params(("id" = u64, Path)), request_body = SshHostPatch,
     responses((status = 200, body = Host), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), crate::http::AuthErrors, crate::http::BodyErrors, crate::http::PathErrors))]
 pub async fn update(
     ctx: web::Data<Ctx>,
     caller: Caller,
-    id: web::Path<u64>,
+    id: Path<u64>,
     body: Json<SshHostPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let host = super::update(&ctx.store, &ctx.sealer, &caller.scope, *id, body.into_inner(), ctx.clock.now()).await?;
@@ -75,11 +76,11 @@ pub struct PinRequest {
 #[utoipa::path(post, path = "/api/v1/hosts/{id}/pin-host-key", tag = "hosts", params(("id" = u64, Path)),
     request_body = PinRequest,
     responses((status = 200, body = Host), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody)))]
+        (status = 409, body = ErrorBody), crate::http::AuthErrors, crate::http::BodyErrors, crate::http::PathErrors))]
 pub async fn pin(
     ctx: web::Data<Ctx>,
     caller: Caller,
-    id: web::Path<u64>,
+    id: Path<u64>,
     body: Json<PinRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let host = super::repin(&ctx.store, &caller.scope, *id, body.into_inner().fingerprint, ctx.clock.now()).await?;
@@ -115,7 +116,7 @@ pub struct TestError {
 /// Test a new host's settings before saving it (admins): connects, logs in, runs one
 /// collection. Nothing is stored.
 #[utoipa::path(post, path = "/api/v1/hosts/test-ssh", tag = "hosts", request_body = NewSshHost,
-    responses((status = 200, body = TestReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = TestReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), crate::http::AuthErrors, crate::http::BodyErrors))]
 pub async fn test_new(ctx: web::Data<Ctx>, caller: Caller, body: Json<NewSshHost>) -> Result<HttpResponse, ApiError> {
     caller.scope.require(Role::Admin)?;
     let new = body.into_inner();
@@ -141,8 +142,8 @@ pub async fn test_new(ctx: web::Data<Ctx>, caller: Caller, body: Json<NewSshHost
 /// stored; the pin is checked but not recorded.
 #[utoipa::path(post, path = "/api/v1/hosts/{id}/test-ssh", tag = "hosts", params(("id" = u64, Path)),
     responses((status = 200, body = TestReport), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody)))]
-pub async fn test_saved(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> Result<HttpResponse, ApiError> {
+        (status = 409, body = ErrorBody), crate::http::AuthErrors, crate::http::PathErrors))]
+pub async fn test_saved(ctx: web::Data<Ctx>, caller: Caller, id: Path<u64>) -> Result<HttpResponse, ApiError> {
     caller.scope.require(Role::Operator)?;
     let (store, sealer, org, id) = (ctx.store.clone(), ctx.sealer.clone(), caller.scope.org, *id);
     let (settings, credential) = store

@@ -10,6 +10,7 @@ use zeroize::Zeroizing;
 use super::{KeyAlgorithm, SshKey};
 use crate::caller::Caller;
 use crate::ctx::Ctx;
+use crate::http::Path;
 use crate::http::{ApiError, ErrorBody, Json, resource};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -65,7 +66,7 @@ pub struct HostRef {
 
 /// The SSH keys of your organization (any member).
 #[utoipa::path(get, path = "/api/v1/ssh-keys", tag = "ssh-keys",
-    responses((status = 200, body = Vec<SshKey>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Vec<SshKey>), (status = 401, body = ErrorBody), crate::http::AuthErrors))]
 pub async fn list(ctx: web::Data<Ctx>, caller: Caller) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(super::list(&ctx.store, &caller.scope).await?))
 }
@@ -73,7 +74,7 @@ pub async fn list(ctx: web::Data<Ctx>, caller: Caller) -> Result<HttpResponse, A
 /// Generate a key pair (admins). The private key is sealed in the appliance and never
 /// returned; add `public_key` to `~/.ssh/authorized_keys` on the hosts.
 #[utoipa::path(post, path = "/api/v1/ssh-keys", tag = "ssh-keys", request_body = NewSshKey,
-    responses((status = 201, body = SshKey), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = SshKey), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), crate::http::AuthErrors, crate::http::BodyErrors))]
 pub async fn generate(ctx: web::Data<Ctx>, caller: Caller, body: Json<NewSshKey>) -> Result<HttpResponse, ApiError> {
     let NewSshKey { name, algorithm, comment } = body.into_inner();
     let (store, sealer, now) = (&ctx.store, &ctx.sealer, ctx.clock.now());
@@ -86,7 +87,7 @@ pub async fn generate(ctx: web::Data<Ctx>, caller: Caller, body: Json<NewSshKey>
 /// never returned. Legacy encrypted PEM must be converted first (`ssh-keygen -p -f FILE`).
 #[utoipa::path(post, path = "/api/v1/ssh-keys/import", tag = "ssh-keys", request_body = ImportSshKey,
     responses((status = 201, body = SshKey), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 422, body = ErrorBody), crate::http::AuthErrors, crate::http::BodyErrors))]
 pub async fn import(ctx: web::Data<Ctx>, caller: Caller, body: Json<ImportSshKey>) -> Result<HttpResponse, ApiError> {
     let ImportSshKey { name, private_key, passphrase } = body.into_inner();
     let (private_key, passphrase) = (Zeroizing::new(private_key), passphrase.map(Zeroizing::new));
@@ -97,15 +98,15 @@ pub async fn import(ctx: web::Data<Ctx>, caller: Caller, body: Json<ImportSshKey
 
 /// One SSH key (any member).
 #[utoipa::path(get, path = "/api/v1/ssh-keys/{id}", tag = "ssh-keys", params(("id" = u64, Path)),
-    responses((status = 200, body = SshKey), (status = 404, body = ErrorBody)))]
-pub async fn get(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> Result<HttpResponse, ApiError> {
+    responses((status = 200, body = SshKey), (status = 404, body = ErrorBody), crate::http::AuthErrors, crate::http::PathErrors))]
+pub async fn get(ctx: web::Data<Ctx>, caller: Caller, id: Path<u64>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(super::get(&ctx.store, &caller.scope, *id).await?))
 }
 
 /// The key's `authorized_keys` line, as a `NAME.pub` download (any member).
 #[utoipa::path(get, path = "/api/v1/ssh-keys/{id}/public", tag = "ssh-keys", params(("id" = u64, Path)),
-    responses((status = 200, body = String, content_type = "text/plain"), (status = 404, body = ErrorBody)))]
-pub async fn public(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> Result<HttpResponse, ApiError> {
+    responses((status = 200, body = String, content_type = "text/plain"), (status = 404, body = ErrorBody), crate::http::AuthErrors, crate::http::PathErrors))]
+pub async fn public(ctx: web::Data<Ctx>, caller: Caller, id: Path<u64>) -> Result<HttpResponse, ApiError> {
     let key = super::get(&ctx.store, &caller.scope, *id).await?;
     let disposition = format!("attachment; filename=\"{}.pub\"", file_stem(key.name.as_str(), key.id));
     Ok(HttpResponse::Ok()
@@ -125,8 +126,8 @@ fn file_stem(name: &str, id: u64) -> String {
 
 /// The hosts that log in with the key (any member).
 #[utoipa::path(get, path = "/api/v1/ssh-keys/{id}/hosts", tag = "ssh-keys", params(("id" = u64, Path)),
-    responses((status = 200, body = Vec<HostRef>), (status = 404, body = ErrorBody)))]
-pub async fn hosts(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> Result<HttpResponse, ApiError> {
+    responses((status = 200, body = Vec<HostRef>), (status = 404, body = ErrorBody), crate::http::AuthErrors, crate::http::PathErrors))]
+pub async fn hosts(ctx: web::Data<Ctx>, caller: Caller, id: Path<u64>) -> Result<HttpResponse, ApiError> {
     let hosts = super::hosts_using(&ctx.store, &caller.scope, *id).await?;
     let hosts: Vec<HostRef> = hosts.into_iter().map(|(id, name)| HostRef { id, name }).collect();
     Ok(HttpResponse::Ok().json(hosts))
@@ -136,8 +137,8 @@ pub async fn hosts(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> R
 /// naming them, while hosts log in with it.
 #[utoipa::path(delete, path = "/api/v1/ssh-keys/{id}", tag = "ssh-keys", params(("id" = u64, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody)))]
-pub async fn delete(ctx: web::Data<Ctx>, caller: Caller, id: web::Path<u64>) -> Result<HttpResponse, ApiError> {
+        (status = 409, body = ErrorBody), crate::http::AuthErrors, crate::http::PathErrors))]
+pub async fn delete(ctx: web::Data<Ctx>, caller: Caller, id: Path<u64>) -> Result<HttpResponse, ApiError> {
     super::delete(&ctx.store, &ctx.sealer, &caller.scope, *id, ctx.clock.now()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

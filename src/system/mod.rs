@@ -21,7 +21,9 @@ pub struct Health {
     pub status: &'static str,
 }
 
+/// Named apart from the hosts' `Status`: both would otherwise be the document's `Status`.
 #[derive(Serialize, ToSchema)]
+#[schema(as = ApplianceStatus)]
 pub struct Status {
     pub version: &'static str,
     pub uptime_s: u64,
@@ -39,7 +41,7 @@ pub async fn health() -> HttpResponse {
 }
 
 /// Version, uptime, store size and metrics counters (any authenticated caller).
-#[utoipa::path(get, path = "/api/v1/status", tag = "system", responses((status = 200, body = Status), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/status", tag = "system", responses((status = 200, body = Status), (status = 401, body = ErrorBody), crate::http::AuthErrors))]
 pub async fn status(ctx: web::Data<Ctx>, _caller: Caller) -> Result<HttpResponse, ApiError> {
     let store = ctx.store.clone();
     // Both read the file (its header, its length): off the executor.

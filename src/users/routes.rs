@@ -9,6 +9,7 @@ use crate::caller::UserId;
 use crate::caller::{Caller, OrgId, Role};
 use crate::ctx::Ctx;
 use crate::http::{ApiError, ErrorBody, Json, resource};
+use crate::http::{Path, Query};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -110,18 +111,18 @@ fn scope(caller: &Caller, q: &OrgQuery) -> Result<crate::caller::Scope, ApiError
 
 /// List the accounts of the organization (admins).
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", params(OrgQuery),
-    responses((status = 200, body = Vec<UserView>), (status = 403, body = ErrorBody)))]
-pub async fn list(ctx: web::Data<Ctx>, caller: Caller, q: web::Query<OrgQuery>) -> Result<HttpResponse, ApiError> {
+    responses((status = 200, body = Vec<UserView>), (status = 403, body = ErrorBody), crate::http::AuthErrors, crate::http::QueryErrors))]
+pub async fn list(ctx: web::Data<Ctx>, caller: Caller, q: Query<OrgQuery>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(super::list(&ctx.store, &scope(&caller, &q)?, ctx.clock.now()).await?))
 }
 
 /// Create an account (admins; only superadmins create superadmins).
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", params(OrgQuery), request_body = NewUserRequest,
-    responses((status = 201, body = UserView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = UserView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), crate::http::AuthErrors, crate::http::BodyErrors, crate::http::QueryErrors))]
 pub async fn create(
     ctx: web::Data<Ctx>,
     caller: Caller,
-    q: web::Query<OrgQuery>,
+    q: Query<OrgQuery>,
     body: Json<NewUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let user = super::create(
@@ -138,24 +139,24 @@ pub async fn create(
 
 /// One account (admins, or the account itself).
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = u64, Path), OrgQuery),
-    responses((status = 200, body = UserView), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = UserView), (status = 404, body = ErrorBody), crate::http::AuthErrors, crate::http::QueryErrors, crate::http::PathErrors))]
 pub async fn get(
     ctx: web::Data<Ctx>,
     caller: Caller,
-    id: web::Path<u64>,
-    q: web::Query<OrgQuery>,
+    id: Path<u64>,
+    q: Query<OrgQuery>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(super::get(&ctx.store, &scope(&caller, &q)?, UserId(*id), ctx.clock.now()).await?))
 }
 
 /// Change email, display name, role or disabled state (admins).
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = u64, Path), OrgQuery), request_body = UserPatchRequest,
-    responses((status = 200, body = UserView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = UserView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), crate::http::AuthErrors, crate::http::BodyErrors, crate::http::QueryErrors, crate::http::PathErrors))]
 pub async fn update(
     ctx: web::Data<Ctx>,
     caller: Caller,
-    id: web::Path<u64>,
-    q: web::Query<OrgQuery>,
+    id: Path<u64>,
+    q: Query<OrgQuery>,
     body: Json<UserPatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let user = super::update(
@@ -172,12 +173,13 @@ pub async fn update(
 
 /// Delete an account; its sessions and tokens end (admins).
 #[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", params(("id" = u64, Path), OrgQuery),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "Your own account (`users.self_change`)."),
+        crate::http::AuthErrors, crate::http::QueryErrors, crate::http::PathErrors))]
 pub async fn delete(
     ctx: web::Data<Ctx>,
     caller: Caller,
-    id: web::Path<u64>,
-    q: web::Query<OrgQuery>,
+    id: Path<u64>,
+    q: Query<OrgQuery>,
 ) -> Result<HttpResponse, ApiError> {
     super::delete(&ctx.store, &scope(&caller, &q)?, UserId(*id), ctx.clock.now()).await?;
     ctx.accounts_changed.bump();
@@ -186,12 +188,12 @@ pub async fn delete(
 
 /// Set a new password for someone; they must change it at next login (admins).
 #[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "users", params(("id" = u64, Path), OrgQuery), request_body = PasswordReset,
-    responses((status = 200, body = UserView), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = UserView), (status = 422, body = ErrorBody), crate::http::AuthErrors, crate::http::BodyErrors, crate::http::QueryErrors, crate::http::PathErrors))]
 pub async fn reset_password(
     ctx: web::Data<Ctx>,
     caller: Caller,
-    id: web::Path<u64>,
-    q: web::Query<OrgQuery>,
+    id: Path<u64>,
+    q: Query<OrgQuery>,
     body: Json<PasswordReset>,
 ) -> Result<HttpResponse, ApiError> {
     let user = super::reset_password(
@@ -209,12 +211,12 @@ pub async fn reset_password(
 
 /// Lift a lockout (admins).
 #[utoipa::path(post, path = "/api/v1/users/{id}/unlock", tag = "users", params(("id" = u64, Path), OrgQuery),
-    responses((status = 200, body = UserView), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = UserView), (status = 404, body = ErrorBody), crate::http::AuthErrors, crate::http::QueryErrors, crate::http::PathErrors))]
 pub async fn unlock(
     ctx: web::Data<Ctx>,
     caller: Caller,
-    id: web::Path<u64>,
-    q: web::Query<OrgQuery>,
+    id: Path<u64>,
+    q: Query<OrgQuery>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(super::unlock(&ctx.store, &scope(&caller, &q)?, UserId(*id), ctx.clock.now()).await?))
 }

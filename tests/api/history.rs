@@ -481,7 +481,8 @@ async fn bad_series_queries_are_refused() {
         ("metric=load.1&step=0s", 400, "metrics.invalid_query"),
         ("metric=load.1&step=-5s", 400, "metrics.invalid_query"),
         ("metric=Load.1", 422, "metrics.invalid_metric"),
-        ("metric=", 422, "metrics.invalid_metric"),
+        // An empty value is no value: the required metric is missing.
+        ("metric=", 400, "request.invalid_query"),
         ("metric=load.1&labels=core", 422, "metrics.invalid_labels"),
         ("metric=load.1&labels=Core=1", 422, "metrics.invalid_labels"),
         ("from=-1h", 400, "request.invalid_query"),

@@ -16,6 +16,7 @@ mod bad_input;
 mod cascades;
 mod cli;
 mod config;
+mod contract;
 mod crash;
 mod cross_org;
 mod csrf;

@@ -937,6 +937,19 @@ export interface components {
              */
             duplicate: boolean;
         };
+        /** @description Named apart from the hosts' `Status`: both would otherwise be the document's `Status`. */
+        ApplianceStatus: {
+            /** @description The time-series engine's counters since start. */
+            metrics: components["schemas"]["StatsSnapshot"];
+            /** Format: int32 */
+            schema_version: number;
+            /** Format: int64 */
+            store_bytes: number;
+            tls: boolean;
+            /** Format: int64 */
+            uptime_s: number;
+            version: string;
+        };
         /**
          * @description What `GET /api/v1/agent/nss` answers: every file and key, with the version the ETag
          *     carries. The appliance sends it and the agent reads it with this one type; hosts check
@@ -1388,8 +1401,8 @@ export interface components {
         };
         NewToken: {
             /**
-             * Format: int32
-             * @description Lifetime in days; absent for a token that does not expire.
+             * Format: int64
+             * @description Lifetime in days, taken as 1-3650; absent for a token that does not expire.
              */
             expires_in_days?: number | null;
             /** @description What the token is for (1-64 printable characters). */
@@ -1857,6 +1870,16 @@ export interface operations {
                     "application/json": components["schemas"]["RuleView"][];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1888,6 +1911,33 @@ export interface operations {
                     "application/json": components["schemas"]["AccessRule"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1896,6 +1946,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or against a rule; the message names it. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1923,7 +1992,35 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1965,6 +2062,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A query parameter is unknown or not of its type (`request.invalid_query`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1975,6 +2081,26 @@ export interface operations {
             };
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer query parameter is outside its documented range (`request.out_of_range`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The appliance is stopping and cut the wait short (`server.stopping`); ask again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description seconds to wait before asking again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2005,7 +2131,51 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or against a rule; the message names it. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2046,7 +2216,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2078,6 +2266,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2094,6 +2291,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or against a rule; the message names it. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2138,7 +2354,35 @@ export interface operations {
                     "application/json": components["schemas"]["Page"];
                 };
             };
+            /** @description A query parameter is unknown or not of its type (`request.invalid_query`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer query parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2165,6 +2409,16 @@ export interface operations {
                     "application/json": components["schemas"]["Verification"];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2196,6 +2450,15 @@ export interface operations {
                     "application/json": components["schemas"]["LoginResponse"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2205,6 +2468,33 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or against a rule; the message names it. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2237,7 +2527,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2262,7 +2562,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2289,7 +2599,17 @@ export interface operations {
                     "application/json": components["schemas"]["MeResponse"];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2318,6 +2638,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2326,6 +2656,34 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or against a rule; the message names it. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2372,7 +2730,17 @@ export interface operations {
                     "application/json": components["schemas"]["HostSummary"][];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2403,6 +2771,25 @@ export interface operations {
                     "application/json": components["schemas"]["Host"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2411,6 +2798,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or against a rule; the message names it. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2442,6 +2848,25 @@ export interface operations {
                     "application/json": components["schemas"]["TestReport"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2450,6 +2875,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or against a rule; the message names it. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2479,7 +2923,35 @@ export interface operations {
                     "application/json": components["schemas"]["HostDetail"];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2506,6 +2978,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2514,6 +2996,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2523,6 +3006,15 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2555,6 +3047,25 @@ export interface operations {
                     "application/json": components["schemas"]["Host"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2563,6 +3074,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2579,6 +3091,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2608,6 +3139,16 @@ export interface operations {
                     "application/json": components["schemas"]["HostAccounts"];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2616,7 +3157,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2645,6 +3196,16 @@ export interface operations {
                     "application/json": components["schemas"]["Host"];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2653,6 +3214,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2662,6 +3224,15 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2694,6 +3265,25 @@ export interface operations {
                     "application/json": components["schemas"]["Host"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2702,6 +3292,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2711,6 +3302,33 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2739,6 +3357,16 @@ export interface operations {
                     "application/json": components["schemas"]["Host"];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2747,6 +3375,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2756,6 +3385,15 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2801,6 +3439,7 @@ export interface operations {
                     "application/json": components["schemas"]["QueryResult"];
                 };
             };
+            /** @description A query parameter is unknown or not of its type (`request.invalid_query`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2809,7 +3448,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2838,6 +3505,16 @@ export interface operations {
                     "application/json": components["schemas"]["TestReport"];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2846,6 +3523,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2855,6 +3533,15 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2881,6 +3568,16 @@ export interface operations {
                     "application/json": components["schemas"]["IngestKey"][];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2912,6 +3609,25 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedKey"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2920,6 +3636,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or against a rule; the message names it. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2947,6 +3682,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2955,7 +3700,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2988,6 +3743,25 @@ export interface operations {
                     "application/json": components["schemas"]["IngestKey"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2996,7 +3770,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3097,7 +3899,17 @@ export interface operations {
                     "application/json": components["schemas"]["Org"][];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3128,6 +3940,25 @@ export interface operations {
                     "application/json": components["schemas"]["Org"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3137,6 +3968,33 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or against a rule; the message names it. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3165,7 +4023,35 @@ export interface operations {
                     "application/json": components["schemas"]["Org"];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3192,7 +4078,17 @@ export interface operations {
                     "application/json": components["schemas"]["SshKey"][];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3223,6 +4119,25 @@ export interface operations {
                     "application/json": components["schemas"]["SshKey"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3231,6 +4146,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or against a rule; the message names it. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3262,6 +4196,7 @@ export interface operations {
                     "application/json": components["schemas"]["SshKey"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3270,6 +4205,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3278,6 +4223,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or against a rule; the message names it. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3307,7 +4271,35 @@ export interface operations {
                     "application/json": components["schemas"]["SshKey"];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3334,6 +4326,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3342,6 +4344,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3351,6 +4354,15 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3379,7 +4391,35 @@ export interface operations {
                     "application/json": components["schemas"]["HostRef"][];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3408,7 +4448,35 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3432,10 +4500,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Status"];
+                    "application/json": components["schemas"]["ApplianceStatus"];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3465,7 +4543,35 @@ export interface operations {
                     "application/json": components["schemas"]["ApiToken"][];
                 };
             };
+            /** @description A query parameter is unknown or not of its type (`request.invalid_query`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer query parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3496,6 +4602,16 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedToken"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3504,6 +4620,34 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or against a rule; the message names it. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3531,7 +4675,35 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3558,6 +4730,16 @@ export interface operations {
                     "application/json": components["schemas"]["UnixGroup"][];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3589,6 +4771,42 @@ export interface operations {
                     "application/json": components["schemas"]["UnixGroup"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A member does not exist (`users.not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3597,6 +4815,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or against a rule; the message names it. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3624,7 +4861,35 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3657,7 +4922,62 @@ export interface operations {
                     "application/json": components["schemas"]["UnixGroup"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3687,7 +5007,35 @@ export interface operations {
                     "application/json": components["schemas"]["UserView"][];
                 };
             };
+            /** @description A query parameter is unknown or not of its type (`request.invalid_query`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer query parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3721,6 +5069,33 @@ export interface operations {
                     "application/json": components["schemas"]["UserView"];
                 };
             };
+            /** @description A query parameter is unknown or not of its type (`request.invalid_query`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3729,6 +5104,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer query parameter is outside its documented range (`request.out_of_range`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3761,7 +5155,44 @@ export interface operations {
                     "application/json": components["schemas"]["UserView"];
                 };
             };
+            /** @description A query parameter is unknown or not of its type (`request.invalid_query`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3791,7 +5222,53 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A query parameter is unknown or not of its type (`request.invalid_query`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Your own account (`users.self_change`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3827,6 +5304,34 @@ export interface operations {
                     "application/json": components["schemas"]["UserView"];
                 };
             };
+            /** @description A query parameter is unknown or not of its type (`request.invalid_query`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3836,6 +5341,33 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3868,6 +5400,42 @@ export interface operations {
                     "application/json": components["schemas"]["UserKey"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3876,6 +5444,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3906,7 +5493,44 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A query parameter is unknown or not of its type (`request.invalid_query`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3942,6 +5566,61 @@ export interface operations {
                     "application/json": components["schemas"]["UserView"];
                 };
             };
+            /** @description A query parameter is unknown or not of its type (`request.invalid_query`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3971,7 +5650,35 @@ export interface operations {
                     "application/json": components["schemas"]["UnixView"];
                 };
             };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4004,6 +5711,61 @@ export interface operations {
                     "application/json": components["schemas"]["UnixView"];
                 };
             };
+            /** @description The body is not JSON (`request.malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit (`request.too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4036,7 +5798,44 @@ export interface operations {
                     "application/json": components["schemas"]["UserView"];
                 };
             };
+            /** @description A query parameter is unknown or not of its type (`request.invalid_query`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4062,6 +5861,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Not a WebSocket handshake (`live.not_websocket`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4070,6 +5879,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4098,6 +5908,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Not a WebSocket handshake (`live.not_websocket`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or they are unknown, expired or revoked (`auth.required`, `auth.session_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4106,6 +5926,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's role or organization does not allow this, a cookie session sent no matching `X-CSRF-Token` (`auth.csrf`), or a password change is due first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4114,7 +5935,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No such resource, or the path parameter is not of its type (`request.invalid_path`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An integer path parameter is outside its documented range (`request.out_of_range`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
