@@ -60,6 +60,18 @@ async fn audit_actions(admin: &Client) -> Vec<String> {
         .collect()
 }
 
+/// The audit actions once `action` is among them (within a deadline).
+async fn audit_until(admin: &Client, action: &str) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let actions = audit_actions(admin).await;
+        if actions.iter().any(|a| a == action) || Instant::now() >= deadline {
+            return actions;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test]
 async fn a_password_host_is_polled_into_the_shared_schema_and_its_key_pinned() {
     let sshd = Sshd::start().await;
@@ -145,7 +157,8 @@ async fn a_replaced_host_key_stops_polling_until_an_admin_re_pins_it() {
     assert_eq!(host["poll"]["last_error"]["code"], "ssh.host_key_mismatch");
     assert_eq!(host["poll"]["presented_key"]["fingerprint"], new.as_str());
     assert_eq!(host["ssh"]["host_key"]["fingerprint"], old.as_str(), "the pin stays until an admin changes it");
-    let actions = audit_actions(&admin).await;
+    // The poller publishes the status first and audits the change in a task of its own.
+    let actions = audit_until(&admin, "host.ssh_host_key_changed").await;
     assert_eq!(actions.iter().filter(|a| *a == "host.ssh_host_key_changed").count(), 1, "{actions:?}");
 
     // Still refused a while later: not polled at all, so no new error and no new samples.
