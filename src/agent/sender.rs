@@ -72,9 +72,6 @@ pub struct Sender {
     clock: SharedClock,
     backoff: Backoff,
     clock_skewed: bool,
-    /// Start-up pages were given back (after the first delivery: everything a cycle needs
-    /// has run once by then).
-    trimmed: bool,
 }
 
 impl Sender {
@@ -98,7 +95,6 @@ impl Sender {
             clock,
             backoff: Backoff::new(config.max_backoff),
             clock_skewed: false,
-            trimmed: false,
         }
     }
 
@@ -236,14 +232,6 @@ impl Sender {
         }
         self.enter("approved", "");
         self.backoff.reset();
-        if !self.trimmed {
-            self.trimmed = true;
-            match crate::blocking::run(super::trim::give_back_startup_pages).await {
-                Ok(Ok(bytes)) => tracing::debug!(bytes, "start-up pages given back to the kernel"),
-                Ok(Err(e)) => tracing::debug!(error = %e, "could not give start-up pages back"),
-                Err(e) => tracing::debug!(error = %e, "could not give start-up pages back"),
-            }
-        }
         if answer.dropped_too_new + answer.dropped_too_old > 0 {
             tracing::warn!(
                 too_new = answer.dropped_too_new,

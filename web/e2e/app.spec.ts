@@ -184,7 +184,7 @@ test.describe.serial("steward", () => {
     await keyForm.getByLabel("Name").fill("web servers");
     await keyForm.getByRole("button", { name: "Create key" }).click();
     await expect(page.getByText(/shown only this once/)).toBeVisible();
-    await expect(page.getByText(/steward agent --server http:\/\/127\.0\.0\.1:\d+ --key sti_/)).toBeVisible();
+    await expect(page.getByText(/steward-agent --server http:\/\/127\.0\.0\.1:\d+ --key sti_/)).toBeVisible();
     await shot(page, "12-hosts-admin");
     await page.getByRole("link", { name: "SSH keys" }).click();
     const generate = page.getByRole("form", { name: "Generate a key" });
