@@ -14,6 +14,7 @@
 //! - [`local_api`]: the optional read-only API on this machine.
 //! - [`nss`]: central accounts: the bundle, its checks, its install, the sync task.
 //! - [`hooks`]: what sshd and PAM run: `authorized-keys` and `password-hook`.
+//! - `trim`: start-up-only code pages handed back to the kernel once running steadily.
 //!
 //! It must not touch the appliance's store: everything goes through the public HTTP API.
 
@@ -27,6 +28,7 @@ pub mod sender;
 pub mod spool;
 pub mod state;
 pub mod transport;
+mod trim;
 
 pub use config::AgentConfig;
 pub use sender::Stats;

@@ -72,6 +72,9 @@ pub struct Sender {
     clock: SharedClock,
     backoff: Backoff,
     clock_skewed: bool,
+    /// Start-up pages were given back (after the first delivery: everything a cycle needs
+    /// has run once by then).
+    trimmed: bool,
 }
 
 impl Sender {
@@ -95,6 +98,7 @@ impl Sender {
             clock,
             backoff: Backoff::new(config.max_backoff),
             clock_skewed: false,
+            trimmed: false,
         }
     }
 
@@ -232,6 +236,14 @@ impl Sender {
         }
         self.enter("approved", "");
         self.backoff.reset();
+        if !self.trimmed {
+            self.trimmed = true;
+            match crate::blocking::run(super::trim::give_back_startup_pages).await {
+                Ok(Ok(bytes)) => tracing::debug!(bytes, "start-up pages given back to the kernel"),
+                Ok(Err(e)) => tracing::debug!(error = %e, "could not give start-up pages back"),
+                Err(e) => tracing::debug!(error = %e, "could not give start-up pages back"),
+            }
+        }
         if answer.dropped_too_new + answer.dropped_too_old > 0 {
             tracing::warn!(
                 too_new = answer.dropped_too_new,
