@@ -213,7 +213,10 @@ impl AgentConfig {
                 bad("local_api.listen", format!("{:?} is not an address like 127.0.0.1:9101", raw.local_api.listen))
             })?),
         };
-        tracing_subscriber::EnvFilter::try_new(&raw.log_level)
+        // `target=level` directives, not the appliance's full filter syntax: its regular
+        // expression engine would be a tenth of the agent's binary.
+        raw.log_level
+            .parse::<tracing_subscriber::filter::Targets>()
             .map_err(|e| bad("log_level", format!("{:?}: {e}", raw.log_level)))?;
         let nonempty = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
         Ok(Self {
@@ -327,7 +330,11 @@ fn labels(raw: &[String]) -> Result<Vec<(String, String)>, ConfigError> {
             crate::tsdb::MAX_LABELS
         )));
     }
-    crate::tsdb::Labels::new(out.iter().map(|(k, v)| (k, v))).map_err(|e| bad(e.to_string()))?;
+    // Checked label by label (duplicates and the count are checked above): the engine's
+    // `Labels` reports through its error type, which would link the store into the agent.
+    if let Some(problem) = out.iter().find_map(|(k, v)| crate::tsdb::label_problem(k, v)) {
+        return Err(bad(format!("invalid labels: {problem}")));
+    }
     Ok(out)
 }
 

@@ -1,4 +1,4 @@
-//! The push agent (`steward agent`, the same binary): collects this machine with the shared
+//! The push agent (the `steward-agent` binary, also `steward agent`): collects this machine with the shared
 //! collector every interval and pushes each cycle as one batch to an appliance's ingest
 //! API, enrolling with a key until the appliance approves the machine and issues it a token.
 //!
@@ -74,7 +74,7 @@ pub struct Agent {
     collector: Option<std::thread::JoinHandle<()>>,
     sender: Option<tokio::task::JoinHandle<()>>,
     nss: Option<tokio::task::JoinHandle<()>>,
-    local_api: Option<actix_web::dev::ServerHandle>,
+    local_api: Option<local_api::Handle>,
     stats: Arc<Stats>,
     nss_stats: Arc<nss::sync::NssStats>,
     local_addr: Option<std::net::SocketAddr>,
@@ -109,7 +109,7 @@ impl Agent {
         let view = Arc::new(local_api::View::new(config.local_api.is_some()));
         let (local_api, local_addr) = match config.local_api {
             Some(addr) => {
-                let (handle, bound) = local_api::start(addr, view.clone())?;
+                let (handle, bound) = local_api::start(addr, view.clone(), stopped.clone())?;
                 (Some(handle), Some(bound))
             }
             None => (None, None),
@@ -166,7 +166,7 @@ impl Agent {
         }
         let _ = self.stop.send(true);
         if let Some(handle) = self.local_api.take() {
-            handle.stop(true).await;
+            let _ = handle.await;
         }
         if let Some(sender) = self.sender.take() {
             let _ = sender.await;

@@ -1,15 +1,19 @@
-//! The footprint phase: `steward agent` run the way users run it (a child process of this
-//! binary at the given interval, pushing over HTTPS with a pinned certificate to an
+//! The footprint phase: the `steward-agent` binary run the way users run it (a child
+//! process at the given interval, pushing over HTTPS with a pinned certificate to an
 //! appliance started in-process), measured side by side in the same run with Debian's
 //! `prometheus-node-exporter` scraped at the same interval.
+//!
+//! The agent is configured by a file in the bench's temporary directory that puts its state
+//! (token, pin, spool) and its central account files there too: a bench run as root must
+//! not write this machine's `/var/lib/extrausers` or `/var/lib/steward-agent`.
 //!
 //! CPU time is the sum of every thread's `schedstat` run time (nanoseconds), read after a
 //! warm-up, at every cycle and after the measured cycles; memory is `VmRSS`/`VmHWM` from
 //! `/proc/PID/status` at the end. It must not change how the agent runs: the agent gets
-//! only flags and its key in the environment.
+//! only its configuration file and its key in the environment.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -17,6 +21,7 @@ use anyhow::{Context, bail};
 use toml::Value;
 
 use super::report::mib;
+use crate::agent::AgentConfig;
 use crate::app::Appliance;
 use crate::caller::Scope;
 
@@ -29,29 +34,46 @@ pub struct Usage {
     pub rss_anon: u64,
 }
 
-pub async fn run(dir: &Path, cycles: u32, interval_s: u32, node_exporter: &Path) -> anyhow::Result<Vec<String>> {
+/// What the footprint phase runs and where.
+pub struct Setup<'a> {
+    pub dir: &'a Path,
+    pub agent: &'a Path,
+    pub cycles: u32,
+    pub interval_s: u32,
+    pub node_exporter: &'a Path,
+}
+
+pub async fn run(setup: &Setup<'_>) -> anyhow::Result<Vec<String>> {
+    with_appliance(setup.dir, async |appliance| measure(appliance, setup).await).await
+}
+
+/// Starts an HTTPS appliance in `dir/appliance`, runs `f` with it and stops it.
+pub async fn with_appliance<T>(dir: &Path, f: impl AsyncFnOnce(&Appliance) -> anyhow::Result<T>) -> anyhow::Result<T> {
     let config = super::config(&dir.join("appliance"), &[("tls.mode", Value::String("auto".into()))])?;
     let appliance = Appliance::start(config, std::sync::Arc::new(crate::clock::SystemClock), false)
         .await
         .context("starting the appliance")?;
-    let result = measure(&appliance, dir, cycles, interval_s, node_exporter).await;
+    let result = f(&appliance).await;
     appliance.stop().await;
     result
 }
 
-async fn measure(
-    appliance: &Appliance,
-    dir: &Path,
-    cycles: u32,
-    interval_s: u32,
-    node_exporter: &Path,
-) -> anyhow::Result<Vec<String>> {
+/// Starts the agent binary against `appliance` with an auto-approving key, everything it
+/// writes under `dir/agent`.
+pub async fn start_agent(appliance: &Appliance, exe: &Path, dir: &Path, interval_s: u32) -> anyhow::Result<Reaped> {
     let ctx = &appliance.ctx;
     let key = crate::ingest::keys::create(&ctx.store, &Scope::system(ctx.default_org), "bench", true, ctx.clock.now())
         .await?
         .key;
     let fingerprint = appliance.fingerprint.clone().context("the appliance has no certificate")?;
-    let mut agent = Reaped(spawn_agent(&appliance.url(), &key, &fingerprint, &dir.join("agent"), interval_s)?);
+    let config = write_agent_config(&dir.join("agent"), &appliance.url(), &fingerprint, interval_s)?;
+    Ok(Reaped(spawn_agent(exe, &config, &key)?))
+}
+
+async fn measure(appliance: &Appliance, setup: &Setup<'_>) -> anyhow::Result<Vec<String>> {
+    let Setup { dir, agent, cycles, interval_s, node_exporter } = *setup;
+    let ctx = &appliance.ctx;
+    let mut agent = start_agent(appliance, agent, dir, interval_s).await?;
     let mut exporter = match node_exporter.exists() {
         true => Some(spawn_exporter(node_exporter).await?).map(|(child, url)| (Reaped(child), url)),
         false => None,
@@ -116,10 +138,10 @@ async fn measure(
 }
 
 /// A child killed and reaped when dropped, also on error paths.
-pub(super) struct Reaped(pub(super) Child);
+pub struct Reaped(pub(super) Child);
 
 impl Reaped {
-    fn id(&self) -> u32 {
+    pub fn id(&self) -> u32 {
         self.0.id()
     }
 }
@@ -131,31 +153,72 @@ impl Drop for Reaped {
     }
 }
 
-fn spawn_agent(server: &str, key: &str, fingerprint: &str, state: &Path, interval_s: u32) -> anyhow::Result<Child> {
-    // A copy of this binary, as on a machine that runs only the agent: the bench process
-    // maps the same file, and pages two processes share would be counted differently.
-    let exe = state.with_file_name("steward-agent-bin");
-    std::fs::copy(std::env::current_exe().context("finding this binary")?, &exe)
-        .with_context(|| format!("copying this binary to {}", exe.display()))?;
-    // Written back, as an installed binary is: dirty page-cache pages could not be
-    // dropped, which would inflate the agent's resident code.
-    std::fs::File::open(&exe).and_then(|f| f.sync_all()).context("syncing the copied binary")?;
-    let mut cmd = Command::new(&exe);
-    cmd.args(["agent", "--server", server, "--server-fingerprint", fingerprint, "--interval"])
-        .arg(interval_s.to_string())
-        .arg("--state-dir")
-        .arg(state)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+/// The `steward-agent` binary: `explicit`, else the one next to this executable (cargo
+/// builds both into the same directory; packages install both into the same one).
+pub fn find_agent(explicit: Option<&Path>) -> anyhow::Result<PathBuf> {
+    if let Some(path) = explicit {
+        return Ok(path.to_path_buf());
+    }
+    let exe = std::env::current_exe().context("finding this binary")?;
+    let agent = exe.with_file_name("steward-agent");
+    match agent.exists() {
+        true => Ok(agent),
+        false => bail!("{} not found: build it (`cargo build --release`) or name it with --agent", agent.display()),
+    }
+}
+
+/// The agent's configuration for a bench: every path it writes (state, spool, account
+/// files) inside `dir`, which it creates.
+pub fn agent_config(dir: &Path, server: &str, fingerprint: &str, interval_s: u32) -> String {
+    let path = |p: &Path| Value::String(p.display().to_string());
+    format!(
+        "server = {}\nstate_dir = {}\ninterval_s = {interval_s}\n\n[tls]\nserver_fingerprint = {}\n\n[nss]\ndir = {}\n",
+        Value::String(server.to_string()),
+        path(&dir.join("state")),
+        Value::String(fingerprint.to_string()),
+        path(&dir.join("extrausers")),
+    )
+}
+
+/// Writes [`agent_config`] to `dir/agent.toml` (with the account directory it names, which
+/// libnss-extrausers would have created) and returns the file.
+fn write_agent_config(dir: &Path, server: &str, fingerprint: &str, interval_s: u32) -> anyhow::Result<PathBuf> {
+    let file = dir.join("agent.toml");
+    std::fs::create_dir_all(dir.join("extrausers")).with_context(|| format!("creating {}", dir.display()))?;
+    std::fs::write(&file, agent_config(dir, server, fingerprint, interval_s))
+        .with_context(|| format!("writing {}", file.display()))?;
+    confined(&file, dir)?;
+    Ok(file)
+}
+
+/// Loads `file` as the agent will and fails unless every place it writes is under `dir`.
+pub fn confined(file: &Path, dir: &Path) -> anyhow::Result<()> {
+    let env = [("STEWARD_AGENT_KEY".to_string(), "sti_bench".to_string())];
+    let config = AgentConfig::load(Some(file), env, Vec::new()).context("loading the bench's agent configuration")?;
+    let config = config.config;
+    let written = [("state_dir", &config.state_dir), ("nss.dir", &config.nss.dir)];
+    for (key, path) in written {
+        if !path.starts_with(dir) {
+            bail!("the bench's agent would write {} ({key}) outside {}", path.display(), dir.display());
+        }
+    }
+    if config.local_api.is_some() {
+        bail!("the bench's agent would open its local API");
+    }
+    Ok(())
+}
+
+fn spawn_agent(exe: &Path, config: &Path, key: &str) -> anyhow::Result<Child> {
+    let mut cmd = Command::new(exe);
+    cmd.arg("--config").arg(config).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
     // Only what the bench says: no configuration from this machine's environment or files.
     for (var, _) in std::env::vars_os() {
         if var.to_string_lossy().starts_with("STEWARD_") {
             cmd.env_remove(var);
         }
     }
-    cmd.env("STEWARD_AGENT_KEY", key).env("STEWARD_AGENT_CONFIG", "/dev/null");
-    cmd.spawn().context("starting steward agent")
+    cmd.env("STEWARD_AGENT_KEY", key);
+    cmd.spawn().with_context(|| format!("starting {}", exe.display()))
 }
 
 async fn spawn_exporter(path: &Path) -> anyhow::Result<(Child, String)> {
@@ -179,11 +242,11 @@ async fn spawn_exporter(path: &Path) -> anyhow::Result<(Child, String)> {
 }
 
 /// Polls without blocking the runtime: the appliance being measured against shares it.
-async fn wait_for(limit: Duration, done: impl Fn() -> bool, agent: &mut Reaped) -> anyhow::Result<()> {
+pub async fn wait_for(limit: Duration, done: impl Fn() -> bool, agent: &mut Reaped) -> anyhow::Result<()> {
     let deadline = Instant::now() + limit;
     while !done() {
         if let Some(status) = agent.0.try_wait()? {
-            bail!("steward agent exited early ({status}); run it by hand to see why");
+            bail!("steward-agent exited early ({status}); run it by hand to see why");
         }
         if Instant::now() > deadline {
             bail!("the agent delivered nothing within {} s", limit.as_secs());
@@ -243,6 +306,26 @@ fn status_kib(status: &str, field: &str) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    /// Regression: run as root, the bench's agent wrote this machine's /var/lib/extrausers
+    /// (account sync is on by default, with the system's directory).
+    #[test]
+    fn the_bench_agent_writes_only_inside_its_directory() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("agent");
+        let file = super::write_agent_config(&dir, "https://127.0.0.1:1", &"ab".repeat(32), 5).unwrap();
+        super::confined(&file, &dir).unwrap();
+        let config = super::AgentConfig::load(Some(&file), [("STEWARD_AGENT_KEY".into(), "sti_x".into())], vec![])
+            .unwrap()
+            .config;
+        assert!(config.nss.enabled, "account sync is measured too, into the temporary directory");
+        assert!(config.nss.dir.is_dir(), "{}", config.nss.dir.display());
+        // A configuration that leaves the account directory at its default is refused.
+        let leaky = tmp.path().join("leaky.toml");
+        std::fs::write(&leaky, "server = \"https://127.0.0.1:1\"\n").unwrap();
+        let refused = super::confined(&leaky, &dir).unwrap_err().to_string();
+        assert!(refused.contains("outside"), "{refused}");
+    }
+
     #[test]
     fn this_process_has_cpu_time_and_memory() {
         let u = super::usage(std::process::id(), &mut super::CpuMeter::default()).unwrap();

@@ -7,8 +7,10 @@
 //! - `overview`: latency of `GET /api/v1/hosts` with 1,000 hosts;
 //! - `nss`: rendering one host's account files for 100,000 users;
 //! - `shutdown`: SIGTERM to exit of `steward serve` while an agent long-polls;
-//! - `footprint` (not part of `all`): memory and CPU per cycle of `steward agent`, next to
-//!   Debian's `prometheus-node-exporter`, over real minutes;
+//! - `footprint` (not part of `all`): memory and CPU per cycle of the `steward-agent`
+//!   binary, next to Debian's `prometheus-node-exporter`, over real minutes;
+//! - `budgets` (not part of `all`): binary sizes and the agent's memory against the limits
+//!   CI holds the release build to; the one phase that judges (non-zero exit on a breach);
 //! - `ssh` (not part of `all`): hundreds of SSH hosts on local sshd instances polled for
 //!   real minutes: missed polls, CPU per poll, memory per session.
 //!
@@ -16,9 +18,11 @@
 //! progress on stderr). Everything measured goes through the HTTP API, except storage,
 //! which appends through the engine because its figure is about bytes, not speed; service
 //! functions are called only to set up (keys, tokens, hosts). It must not change how the
-//! appliance behaves, and it judges nothing: figures depend on the machine, so nothing
-//! here asserts a timing.
+//! appliance behaves, and apart from `budgets` it judges nothing: figures depend on the
+//! machine, so nothing here asserts a timing. Everything it writes, including what the
+//! agents it starts write, stays in its temporary directory.
 
+mod budgets;
 mod footprint;
 mod ingest;
 mod nss;
@@ -74,6 +78,9 @@ pub struct BenchArgs {
     /// Footprint: the node exporter measured alongside (skipped when missing).
     #[arg(long, default_value = "/usr/bin/prometheus-node-exporter", value_name = "PATH")]
     pub node_exporter: PathBuf,
+    /// Footprint and budgets: the agent binary (default: `steward-agent` next to this one).
+    #[arg(long, value_name = "PATH")]
+    pub agent: Option<PathBuf>,
     /// Ssh: SSH hosts polled (50 per local sshd instance).
     #[arg(long, default_value_t = 200, value_name = "N")]
     pub hosts: usize,
@@ -91,6 +98,9 @@ pub enum Phase {
     Footprint,
     /// Not part of `all`: it runs for minutes of real time and needs /usr/sbin/sshd.
     Ssh,
+    /// Not part of `all`: binary sizes and the agent's memory against CI's limits; fails on
+    /// a breach. Run it from a release build.
+    Budgets,
     All,
 }
 
@@ -139,7 +149,19 @@ async fn phases(args: &BenchArgs, scratch: &Scratch) -> anyhow::Result<()> {
         print(&shutdown::run(&scratch.sub("shutdown")).await?);
     }
     if args.phase == Phase::Footprint {
-        print(&footprint::run(&scratch.sub("footprint"), args.cycles, args.interval, &args.node_exporter).await?);
+        let agent = footprint::find_agent(args.agent.as_deref())?;
+        let setup = footprint::Setup {
+            dir: &scratch.sub("footprint"),
+            agent: &agent,
+            cycles: args.cycles,
+            interval_s: args.interval,
+            node_exporter: &args.node_exporter,
+        };
+        print(&footprint::run(&setup).await?);
+    }
+    if args.phase == Phase::Budgets {
+        let agent = footprint::find_agent(args.agent.as_deref())?;
+        print(&budgets::run(&scratch.sub("budgets"), &agent).await?);
     }
     if args.phase == Phase::Ssh {
         print(&ssh::run(&scratch.sub("ssh"), args.hosts, args.cycles, args.interval).await?);

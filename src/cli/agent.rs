@@ -1,16 +1,57 @@
-//! `steward agent`: flags and files into an [`AgentConfig`], then the agent until a signal;
-//! and the small commands sshd and PAM run for central accounts.
+//! `steward-agent` (and its alias `steward agent`): flags and files into an
+//! [`AgentConfig`], then the agent until a signal; and the small commands sshd and PAM run
+//! for central accounts.
+//!
+//! The `steward-agent` binary enters through [`run_binary`] and must reach nothing of the
+//! appliance (web framework, store, SSH, password hashing): the linker keeps only what is
+//! called, and that is what keeps the agent's binary and memory small.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::{Args, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use toml::Value;
 
-use super::Global;
 use crate::agent::{AgentConfig, config as agent_config, hooks, nss};
 use crate::config::{Loaded, LogFormat};
+
+/// The `steward-agent` binary's command line: the same flags and subcommands as
+/// `steward agent`.
+#[derive(Parser)]
+#[command(
+    name = "steward-agent",
+    version,
+    about = "Steward's push agent: collect this machine and push to an appliance",
+    args_conflicts_with_subcommands = true
+)]
+pub struct AgentCli {
+    #[command(flatten)]
+    pub global: AgentGlobal,
+    #[command(flatten)]
+    pub args: AgentArgs,
+}
+
+/// The options `steward agent` takes from the appliance's global ones.
+#[derive(Args, Clone, Default)]
+pub struct AgentGlobal {
+    /// Agent configuration file (default: STEWARD_AGENT_CONFIG, else /etc/steward/agent.toml
+    /// when it exists).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Log format: text or json.
+    #[arg(long, global = true, value_name = "FORMAT")]
+    pub log_format: Option<String>,
+    /// Log filter, e.g. info or steward=debug.
+    #[arg(long, global = true, value_name = "FILTER")]
+    pub log_level: Option<String>,
+}
+
+/// `steward-agent ...`: parses its own command line and runs it.
+pub fn run_binary() -> anyhow::Result<ExitCode> {
+    let cli = AgentCli::parse();
+    agent(cli.args, &cli.global)
+}
 
 #[derive(Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -50,7 +91,7 @@ pub enum AgentCmd {
     /// Print the example agent configuration, documenting every key.
     Example,
     /// Print USER's SSH public keys from the central accounts, for sshd:
-    /// `AuthorizedKeysCommand /usr/bin/steward agent authorized-keys %u` with
+    /// `AuthorizedKeysCommand /usr/local/bin/steward-agent authorized-keys %u` with
     /// `AuthorizedKeysCommandUser nobody`. Reads no configuration and no network.
     AuthorizedKeys {
         /// The account logging in.
@@ -75,7 +116,7 @@ pub enum AgentCmd {
     },
 }
 
-pub fn agent(args: AgentArgs, global: &Global) -> anyhow::Result<ExitCode> {
+pub fn agent(args: AgentArgs, global: &AgentGlobal) -> anyhow::Result<ExitCode> {
     match args.command {
         Some(AgentCmd::Example) => {
             print!("{}", agent_config::EXAMPLE);
@@ -115,7 +156,7 @@ fn password_hook(
     user: &str,
     server: Option<&str>,
     state_dir: Option<&Path>,
-    global: &Global,
+    global: &AgentGlobal,
 ) -> anyhow::Result<ExitCode> {
     let text = |s: &str| Value::String(s.to_string());
     let mut cli: Vec<(&str, &str, Value)> = Vec::new();
@@ -143,13 +184,13 @@ fn password_hook(
 }
 
 /// `--config`, else `STEWARD_AGENT_CONFIG`, else the default file when it exists.
-fn config_file(global: &Global) -> Option<PathBuf> {
+fn config_file(global: &AgentGlobal) -> Option<PathBuf> {
     let env_file = std::env::var_os("STEWARD_AGENT_CONFIG").map(PathBuf::from);
     let default = Path::new(agent_config::DEFAULT_FILE);
     global.config.clone().or(env_file).or_else(|| default.exists().then(|| default.to_path_buf()))
 }
 
-fn load(args: &AgentArgs, global: &Global) -> anyhow::Result<Loaded<AgentConfig>> {
+fn load(args: &AgentArgs, global: &AgentGlobal) -> anyhow::Result<Loaded<AgentConfig>> {
     let file = config_file(global);
     let text = |s: &str| Value::String(s.to_string());
     let mut cli: Vec<(&str, &str, Value)> = Vec::new();
@@ -183,11 +224,18 @@ fn load(args: &AgentArgs, global: &Global) -> anyhow::Result<Loaded<AgentConfig>
     AgentConfig::load(file.as_deref(), std::env::vars(), cli).context("loading the agent configuration")
 }
 
+/// The agent's logging: `target=level` directives ([`Targets`]), checked by the agent's
+/// configuration; the appliance's regex-based filter stays out of the agent's binary.
+///
+/// [`Targets`]: tracing_subscriber::filter::Targets
 pub(super) fn init_logging(format: LogFormat, level: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(level).unwrap_or_else(|_| "info".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let filter: tracing_subscriber::filter::Targets =
+        level.parse().unwrap_or_else(|_| tracing_subscriber::filter::Targets::new().with_default(tracing::Level::INFO));
+    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
     let _ = match format {
-        LogFormat::Json => builder.json().try_init(),
-        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => tracing_subscriber::registry().with(fmt.json()).with(filter).try_init(),
+        LogFormat::Text => tracing_subscriber::registry().with(fmt).with(filter).try_init(),
     };
 }

@@ -88,12 +88,18 @@ pub enum Command {
         #[arg(long, default_value_t = 5)]
         timeout: u64,
     },
-    /// Run the push agent: collect this machine and push to an appliance.
+    /// Run the push agent: collect this machine and push to an appliance (the same as the
+    /// `steward-agent` binary, which machines that only run the agent install instead).
     Agent(agent::AgentArgs),
     /// Measure ingest, storage, query and overview performance on a temporary appliance.
     Bench(crate::bench::BenchArgs),
     /// Print the version.
     Version,
+}
+
+/// The `steward-agent` binary: the agent's commands only.
+pub fn run_agent() -> anyhow::Result<ExitCode> {
+    agent::run_binary()
 }
 
 /// Parses the command line and runs the command.
@@ -110,7 +116,14 @@ pub fn run() -> anyhow::Result<ExitCode> {
         }
         Command::Config(cmd) => system::config(cmd, &cli.global),
         Command::Bench(args) => crate::bench::run(args, cli.global.log_level.as_deref()),
-        Command::Agent(args) => agent::agent(args, &cli.global),
+        Command::Agent(args) => {
+            let global = agent::AgentGlobal {
+                config: cli.global.config.clone(),
+                log_format: cli.global.log_format.clone(),
+                log_level: cli.global.log_level.clone(),
+            };
+            agent::agent(args, &global)
+        }
         command => {
             let loaded = load_config(&cli.global, listen.as_deref())?;
             init_logging(&loaded.config);
@@ -157,7 +170,12 @@ pub fn load_config(global: &Global, listen: Option<&str>) -> anyhow::Result<Load
 }
 
 fn init_logging(config: &Config) {
-    agent::init_logging(config.log_format, &config.log_level);
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| "info".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match config.log_format {
+        crate::config::LogFormat::Json => builder.json().try_init(),
+        crate::config::LogFormat::Text => builder.try_init(),
+    };
 }
 
 /// CLI commands drive async service functions on a small runtime of their own.

@@ -19,7 +19,7 @@ mod wal;
 mod writer;
 
 pub use query::{Query, QueryResult, SeriesPoints, Tier};
-pub use series::{IngestId, Labels, MAX_LABELS, MetricName, SeriesKey};
+pub use series::{IngestId, Labels, MAX_LABELS, MetricName, SeriesKey, label_problem};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};

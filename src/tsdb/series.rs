@@ -110,18 +110,24 @@ impl Labels {
 }
 
 fn check_label(k: &str, v: &str) -> Result<(), TsdbError> {
+    label_problem(k, v).map_or(Ok(()), |problem| Err(TsdbError::InvalidLabels(problem)))
+}
+
+/// What is wrong with one label, if anything. Plain text rather than [`TsdbError`] so the
+/// agent can check its labels without linking the store the error type can carry.
+pub fn label_problem(k: &str, v: &str) -> Option<String> {
     let key_ok = k.len() <= MAX_LABEL_KEY
         && k.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
         && k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     if !key_ok {
-        return Err(TsdbError::InvalidLabels(format!("label key {:?} is not [a-z_][a-z0-9_]*", truncate(k))));
+        return Some(format!("label key {:?} is not [a-z_][a-z0-9_]*", truncate(k)));
     }
     if v.len() > MAX_LABEL_VALUE || v.chars().any(char::is_control) {
-        return Err(TsdbError::InvalidLabels(format!(
+        return Some(format!(
             "value of label {k:?} is longer than {MAX_LABEL_VALUE} bytes or holds control characters"
-        )));
+        ));
     }
-    Ok(())
+    None
 }
 
 impl Serialize for Labels {

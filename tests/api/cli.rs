@@ -330,6 +330,29 @@ fn agent_example_check_and_refusals() {
     assert!(err.contains("key"), "{err}");
 }
 
+/// The agent's own binary takes the same commands as `steward agent`.
+#[test]
+fn the_agent_binary_has_the_agent_commands() {
+    let agent = || {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_steward-agent"));
+        cmd.env_clear().env("STEWARD_AGENT_CONFIG", "/dev/null");
+        cmd
+    };
+    assert_eq!(ok(agent().arg("example")), steward::agent::config::EXAMPLE);
+    let key = "sti_0123456789abcdefghijklmnopqrstuvwxyz0123456";
+    let out = ok(agent().args(["--server", "https://steward.example.com", "--key", key, "--interval", "7", "--check"]));
+    assert!(out.lines().any(|l| l == "interval_s = 7  # flag --interval"), "{out}");
+    let err = fails(agent().args(["--server", "https://a.example"]));
+    assert!(err.contains("key") && err.starts_with("steward-agent: "), "{err}");
+    // No accounts synced yet: no keys, and sshd gets a clean exit.
+    assert_eq!(ok(agent().args(["authorized-keys", "alice", "--dir", "/nonexistent/steward"])), "");
+    let out = ok(agent().arg("--version"));
+    assert!(out.starts_with("steward-agent "), "{out}");
+    // Not an appliance: its commands are not there.
+    let err = fails(agent().arg("serve"));
+    assert!(err.contains("serve"), "{err}");
+}
+
 #[actix_web::test]
 async fn access_rules_and_the_appliance_hosts_own_files_from_the_command_line() {
     let app = TestApp::start().await;

@@ -55,8 +55,8 @@ fn repo(path: &str) -> String {
     format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Makes this namespace a host set up as the README says, with the steward binary under
-/// test as `/usr/local/bin/steward`.
+/// Makes this namespace a host set up as the README says, with the binaries under test as
+/// `/usr/local/bin/steward` and `/usr/local/bin/steward-agent`.
 fn set_up_host(dir: &Path) {
     ok("ip", &["link", "set", "lo", "up"]);
     let d = |name: &str| dir.join(name).display().to_string();
@@ -79,6 +79,7 @@ fn set_up_host(dir: &Path) {
     ok("mount", &["-t", "tmpfs", "-o", "mode=755", "tmpfs", "/run"]);
     ok("install", &["-d", "-m", "0755", "/run/sshd"]);
     ok("install", &["-m", "0755", env!("CARGO_BIN_EXE_steward"), "/usr/local/bin/steward"]);
+    ok("install", &["-m", "0755", env!("CARGO_BIN_EXE_steward-agent"), "/usr/local/bin/steward-agent"]);
     ok("sed", &["-i", "-E", r"s/^(passwd|group|shadow):.*/\1: files extrausers/", "/etc/nsswitch.conf"]);
     ok("install", &["-d", "-m", "0755", "/etc/steward/pam-script"]);
     ok("install", &["-m", "0755", &repo("etc/pam/pam_script_passwd"), "/etc/steward/pam-script/pam_script_passwd"]);
@@ -178,11 +179,10 @@ fn write_agent_config(url: &str, state: &Path) {
     std::fs::write("/etc/steward/agent.toml", config).expect("agent.toml");
 }
 
-/// The real agent (`steward agent`) of this host, enrolled with `key`.
+/// The real agent (`steward-agent`) of this host, enrolled with `key`.
 fn start_agent(url: &str, key: &str, state: &Path) -> Child {
     write_agent_config(url, state);
-    Command::new("/usr/local/bin/steward")
-        .args(["agent"])
+    Command::new("/usr/local/bin/steward-agent")
         .env("STEWARD_AGENT_KEY", key)
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -333,7 +333,14 @@ impl Client {
 pub async fn read(resp: reqwest::Response) -> Resp {
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
-    let bytes = resp.bytes().await.expect("response body");
+    let mut bytes = resp.bytes().await.expect("response body").to_vec();
+    // Sent compressed whatever the request said (the Swagger UI's files): decoded as a
+    // browser would.
+    if headers.get("content-encoding").is_some_and(|v| v == "gzip") {
+        let mut plain = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut plain).expect("gzip body");
+        bytes = plain;
+    }
     let body = if bytes.is_empty() {
         Value::Null
     } else {

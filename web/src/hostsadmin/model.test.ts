@@ -70,7 +70,7 @@ describe("hosts admin model", () => {
   });
 
   it("builds the agent command and file names", () => {
-    expect(agentCommand("https://steward.example", "sti_abc")).toBe("steward agent --server https://steward.example --key sti_abc");
+    expect(agentCommand("https://steward.example", "sti_abc")).toBe("steward-agent --server https://steward.example --key sti_abc");
     expect(publicKeyFileName("web servers")).toBe("web-servers.pub");
     expect(publicKeyFileName("../../etc")).toBe("etc.pub");
     expect(publicKeyFileName("ключ")).toBe("key.pub");

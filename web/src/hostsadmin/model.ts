@@ -53,7 +53,7 @@ export function differs(hosts: readonly Host[], update: { id: number; status: Ho
 
 /// The command that enrolls a server with an ingest key.
 export function agentCommand(origin: string, key: string): string {
-  return `steward agent --server ${origin} --key ${key}`;
+  return `steward-agent --server ${origin} --key ${key}`;
 }
 
 /// A file name for a key's public half: `web servers` → `web-servers.pub`.

@@ -7,7 +7,7 @@ import { useI18n } from "../i18n";
 export function EmptyOverview() {
   const { t } = useI18n();
   const code = useRef<HTMLElement>(null);
-  const command = `steward agent --server ${location.origin} --key sti_…`;
+  const command = `steward-agent --server ${location.origin} --key sti_…`;
   return (
     <section className="card empty-state">
       <h1>{t("overview.emptyTitle")}</h1>

@@ -1,0 +1,1 @@
+/* not shipped: Steward's Swagger page loads swagger-ui-bundle.js */
