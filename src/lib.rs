@@ -13,6 +13,7 @@
 //! - [`config`]: defaults < TOML < `STEWARD_*` env < flags, validated into one [`config::Config`].
 //! - [`tls`]: certificates (self-signed or files), rustls server config, fingerprints.
 //! - [`tasks`]: named, supervised background tasks.
+//! - [`trim`]: handing the code pages only start-up used back to the kernel.
 //! - [`collect`]: the local collector (this host's metrics and facts), shared with the agent.
 //! - [`tsdb`]: the time-series engine: group-committed ingest, head, compressed chunks, rollups, queries.
 //! - [`changes`]: a change counter writers bump and waiters watch.
@@ -77,5 +78,6 @@ pub mod store;
 pub mod system;
 pub mod tasks;
 pub mod tls;
+pub mod trim;
 pub mod tsdb;
 pub mod users;

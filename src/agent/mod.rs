@@ -28,7 +28,6 @@ pub mod sender;
 pub mod spool;
 pub mod state;
 pub mod transport;
-mod trim;
 
 pub use config::AgentConfig;
 pub use sender::Stats;

@@ -72,10 +72,15 @@ pub struct Sender {
     clock: SharedClock,
     backoff: Backoff,
     clock_skewed: bool,
-    /// Start-up pages were given back (after the first delivery: everything a cycle needs
-    /// has run once by then).
-    trimmed: bool,
+    /// Deliveries since code pages were last given back ([`TRIM_EVERY`]).
+    since_trim: u32,
 }
+
+/// Code pages are given back after the first delivery (everything a cycle needs has run
+/// once by then) and every this many deliveries after (a minute at the default interval),
+/// so what only start-up, a reconnection or an account sync ran does not stay resident.
+/// Each time costs a few dozen soft page faults on the next cycle.
+const TRIM_EVERY: u32 = 12;
 
 impl Sender {
     pub fn new(
@@ -98,7 +103,7 @@ impl Sender {
             clock,
             backoff: Backoff::new(config.max_backoff),
             clock_skewed: false,
-            trimmed: false,
+            since_trim: 0,
         }
     }
 
@@ -236,14 +241,10 @@ impl Sender {
         }
         self.enter("approved", "");
         self.backoff.reset();
-        if !self.trimmed {
-            self.trimmed = true;
-            match crate::blocking::run(super::trim::give_back_startup_pages).await {
-                Ok(Ok(bytes)) => tracing::debug!(bytes, "start-up pages given back to the kernel"),
-                Ok(Err(e)) => tracing::debug!(error = %e, "could not give start-up pages back"),
-                Err(e) => tracing::debug!(error = %e, "could not give start-up pages back"),
-            }
+        if self.since_trim.is_multiple_of(TRIM_EVERY) {
+            crate::trim::give_back().await;
         }
+        self.since_trim = self.since_trim.wrapping_add(1);
         if answer.dropped_too_new + answer.dropped_too_old > 0 {
             tracing::warn!(
                 too_new = answer.dropped_too_new,

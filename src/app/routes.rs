@@ -11,9 +11,9 @@ pub fn configure(ctx: web::Data<Ctx>, cfg: &mut web::ServiceConfig) {
     let limit = ctx.config.http.body_limit_kib as usize * 1024;
     cfg.app_data(ctx).app_data(super::openapi::allowed());
     crate::http::extractors(cfg, limit);
-    // Before the /api/v1 scope: the docs service also answers /api/v1/openapi.json, which
-    // the scope's not-found default would otherwise swallow.
+    // Before the /api/v1 scope, whose not-found default would otherwise swallow the document.
     cfg.route("/api/docs", web::get().to(super::openapi::docs_redirect))
+        .route(super::openapi::DOCUMENT_PATH, web::get().to(super::openapi::document))
         .service(super::openapi::docs())
         .service(
             web::scope("/api/v1")

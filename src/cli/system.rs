@@ -47,6 +47,12 @@ pub fn serve(config: Config) -> anyhow::Result<ExitCode> {
             println!("First login: user `admin`, password in {}", file.display());
         }
         tracing::info!(url = %appliance.url(), "serving");
+        // Code only start-up or a rare request ran goes back to the kernel every minute;
+        // see `crate::trim`.
+        let _trim = crate::tasks::spawn_periodic("trim", Duration::from_secs(60), Duration::from_secs(10), || async {
+            crate::trim::give_back().await;
+            Ok(String::new())
+        });
         appliance.wait().await.context("serving")?;
         tracing::info!("stopped");
         Ok(ExitCode::SUCCESS)

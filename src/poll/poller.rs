@@ -159,7 +159,7 @@ struct Scheduler {
 async fn run(ctx: web::Data<Ctx>) -> Result<(), String> {
     let threads = usize::from(ctx.config.ssh.threads.max(1));
     let (done_tx, mut done_rx) = mpsc::channel(threads * 2);
-    let pool = Pool::start(threads, done_tx).map_err(|e| format!("starting {threads} ssh poll threads: {e}"))?;
+    let pool = Pool::new(threads, done_tx);
     let mut s = Scheduler {
         limits: limits(&ctx),
         polls: ctx.state::<Polls>(),
@@ -320,7 +320,8 @@ impl Scheduler {
             slot.last_ts = now_ms.max(slot.last_ts.saturating_add(1));
             let at = Stamp { ts_ms: slot.last_ts, mono_ms };
             let job = Job { host: id, start, deltas: std::mem::take(&mut slot.deltas), at, limits: self.limits };
-            if !self.pool.send(job) {
+            let busy = self.pool.threads - self.idle;
+            if !self.pool.send(job, busy) {
                 return;
             }
             self.idle -= 1;

@@ -1,7 +1,9 @@
-//! The dedicated threads ssh2's blocking calls run on: a fixed number, named
+//! The dedicated threads ssh2's blocking calls run on: at most a configured number, named
 //! `ssh-poll-N`, fed one job at a time by the scheduler (which only sends when one is
-//! idle, so nothing queues here). A panicking job is caught and reported as a failure; the
-//! thread lives on. When the scheduler goes away the threads finish their job and exit.
+//! idle, so nothing queues here). Threads start when the work first needs them, so an
+//! appliance without SSH hosts runs none. A panicking job is caught and reported as a
+//! failure; the thread lives on. When the scheduler goes away the threads finish their job
+//! and exit.
 
 use std::net::TcpStream;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -62,24 +64,33 @@ pub struct Done {
 
 pub struct Pool {
     jobs: SyncSender<Job>,
+    rx: Arc<Mutex<Receiver<Job>>>,
+    done: mpsc::Sender<Done>,
+    /// The most threads this pool runs.
     pub threads: usize,
+    /// How many it has started so far.
+    started: usize,
 }
 
 impl Pool {
-    /// Starts `threads` threads; results come back on `done`.
-    pub fn start(threads: usize, done: mpsc::Sender<Done>) -> std::io::Result<Self> {
+    /// A pool of up to `threads` threads, none started yet; results come back on `done`.
+    pub fn new(threads: usize, done: mpsc::Sender<Done>) -> Self {
         let (jobs, rx) = sync_channel::<Job>(threads);
-        let rx = Arc::new(Mutex::new(rx));
-        for i in 0..threads {
-            let (rx, done) = (rx.clone(), done.clone());
-            std::thread::Builder::new().name(format!("ssh-poll-{i}")).spawn(move || work(&rx, &done))?;
-        }
-        Ok(Self { jobs, threads })
+        Self { jobs, rx: Arc::new(Mutex::new(rx)), done, threads, started: 0 }
     }
 
-    /// Hands a job to an idle thread; the caller counts idle threads.
-    pub fn send(&self, job: Job) -> bool {
-        self.jobs.send(job).is_ok()
+    /// Hands a job to an idle thread, starting one when all `busy` started threads are
+    /// taken; the caller counts busy threads. False when no thread can take it.
+    pub fn send(&mut self, job: Job, busy: usize) -> bool {
+        if busy >= self.started && self.started < self.threads {
+            let (rx, done) = (self.rx.clone(), self.done.clone());
+            let name = format!("ssh-poll-{}", self.started);
+            match std::thread::Builder::new().name(name.clone()).spawn(move || work(&rx, &done)) {
+                Ok(_) => self.started += 1,
+                Err(e) => tracing::error!(thread = %name, error = %e, "starting an ssh poll thread failed"),
+            }
+        }
+        busy < self.started && self.jobs.send(job).is_ok()
     }
 }
 
