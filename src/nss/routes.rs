@@ -169,7 +169,7 @@ pub async fn status(
 /// policy, and the user must be allowed on this host.
 #[utoipa::path(post, path = "/api/v1/agent/password", tag = "accounts", request_body = HostPasswordChange,
     params(("X-API-Key" = String, Header, description = "the host's machine token (stm_...)")),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), crate::http::BodyErrors))]
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), crate::http::BodyErrors))]
 pub async fn password(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
